@@ -5,5 +5,6 @@ var root = new RootCommand("MerCluster: leave-one-subject-out micro-expression e
 {
     VersionCommand.Create(),
     BenchCommand.Create(),
+    MetricsCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

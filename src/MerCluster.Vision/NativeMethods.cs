@@ -4,7 +4,7 @@ using MerCluster.Core.Native;
 
 namespace MerCluster.Vision;
 
-/// <summary>The C ABI of src/native/include/mer_vision.h, one import per function.</summary>
+/// <summary>The C ABI of src/native/include/mer_vision.h, one import per function (one partial file per native source).</summary>
 internal static partial class NativeMethods
 {
     internal const string Library = "mer_vision";
@@ -17,6 +17,9 @@ internal static partial class NativeMethods
 
     [LibraryImport(Library, EntryPoint = "mer_vision_last_error")]
     internal static partial IntPtr LastError();
+
+    [LibraryImport(Library, EntryPoint = "mer_vision_last_error_frame")]
+    internal static partial int LastErrorFrame();
 
     [LibraryImport(Library, EntryPoint = "mer_vision_version")]
     internal static partial IntPtr Version();

@@ -25,4 +25,15 @@ public sealed class VisionException(VisionStatus status, string message) : Excep
         var native = Marshal.PtrToStringUTF8(NativeMethods.LastError()) ?? "";
         throw new VisionException((VisionStatus)status, $"{context}: {native}");
     }
+
+    /// <summary>As <see cref="Check(int, string)"/> for a call over a clip: an error about one frame also names that frame's file.</summary>
+    internal static void Check(int status, string context, IReadOnlyList<Image> frames)
+    {
+        if (status == 0)
+            return;
+        var frame = NativeMethods.LastErrorFrame();
+        if (frame >= 0 && frame < frames.Count && frames[frame].Source is { } source)
+            context = $"{context}, frame {frame} ({source})";
+        Check(status, context);
+    }
 }

@@ -6,11 +6,17 @@
 namespace mer {
 namespace {
 thread_local std::string t_last_error;
+thread_local int32_t t_last_error_frame = -1;
+}  // namespace
+void set_last_error(std::string message, int32_t frame) {
+  t_last_error = std::move(message);
+  t_last_error_frame = frame;
 }
-void set_last_error(std::string message) { t_last_error = std::move(message); }
 }  // namespace mer
 
 extern "C" const char* mer_vision_last_error(void) { return mer::t_last_error.c_str(); }
+
+extern "C" int32_t mer_vision_last_error_frame(void) { return mer::t_last_error_frame; }
 
 extern "C" const char* mer_vision_version(void) { return "mer_vision 0.1 (OpenCV " CV_VERSION ")"; }
 

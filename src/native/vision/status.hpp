@@ -10,10 +10,12 @@ namespace mer {
 
 struct Error : std::runtime_error {
   mer_status status;
-  Error(mer_status s, const std::string& message) : std::runtime_error(message), status(s) {}
+  int32_t frame;  // the clip frame the error is about, -1 when none
+  Error(mer_status s, const std::string& message, int32_t frame_index = -1)
+      : std::runtime_error(message), status(s), frame(frame_index) {}
 };
 
-void set_last_error(std::string message);
+void set_last_error(std::string message, int32_t frame = -1);
 
 template <typename F>
 mer_status guarded(F&& body) noexcept {
@@ -22,7 +24,7 @@ mer_status guarded(F&& body) noexcept {
     body();
     return MER_OK;
   } catch (const Error& e) {
-    set_last_error(e.what());
+    set_last_error(e.what(), e.frame);
     return e.status;
   } catch (const std::exception& e) {
     set_last_error(e.what());

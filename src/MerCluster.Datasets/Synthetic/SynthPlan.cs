@@ -1,0 +1,34 @@
+namespace MerCluster.Datasets.Synthetic;
+
+/// <summary>
+/// Every subject and clip the generator writes, decided from the scale and seed alone (no pixels): the same plan drives
+/// the trees, the sheets and the tests of the composite's counts. At full scale the clips that map to a class give exactly
+/// DOMAIN.md's subjects and per-part class counts; the plan adds clips the MEGC2019 mapping must drop (CASME II others,
+/// fear, sadness; SAMM Other, some on subjects with nothing else), the three officially excluded CASME II clips, and with
+/// defects the sheet defects real data has (see <see cref="SheetDefect"/>).
+/// </summary>
+public sealed record SynthPlan(IReadOnlyList<PlannedSubject> Subjects, IReadOnlyList<PlannedClip> Clips)
+{
+    /// <summary>The folder each database's tree is written to under the output folder.</summary>
+    public static string FolderOf(string database) => database switch
+    {
+        DatabaseIds.Casme2 => "CASME2",
+        DatabaseIds.Samm => "SAMM",
+        DatabaseIds.Smic => "SMIC",
+        _ => throw new ArgumentOutOfRangeException(nameof(database), database, "not a database id"),
+    };
+
+    public static SynthPlan Create(SynthScale scale, int seed, bool defects)
+    {
+        var rng = SeedStreams.For(seed, "plan", 0);
+        var clips = new List<PlannedClip>();
+        foreach (var part in scale == SynthScale.Full ? PartSpec.Full : PartSpec.Small)
+            clips.AddRange(part.Plan(rng));
+        if (defects)
+            clips = DefectInjector.Inject(clips, SeedStreams.For(seed, "defects", 0));
+        clips = clips
+            .OrderBy(c => DatabaseIds.All.ToList().IndexOf(c.Database)).ThenBy(c => c.Subject.Number).ThenBy(c => c.Name, StringComparer.Ordinal)
+            .ToList();
+        return new SynthPlan(clips.Select(c => c.Subject).Distinct().ToList(), clips);
+    }
+}

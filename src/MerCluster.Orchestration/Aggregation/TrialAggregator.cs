@@ -1,0 +1,37 @@
+using MerCluster.Core.Metrics;
+using MerCluster.Core.Protocols;
+using MerCluster.Orchestration.Store;
+using MerCluster.Orchestration.Sweeps;
+
+namespace MerCluster.Orchestration.Aggregation;
+
+/// <summary>
+/// The aggregator: recomputes a trial's pooled UF1/UAR/Acc (overall and per database) and its per-fold scores from
+/// the stored predictions, and stores them. Pooled metrics are a pure function of the predictions, so running it
+/// twice, or after a re-delivered fold, can never double count.
+/// </summary>
+public static class TrialAggregator
+{
+    public const string OverallPart = "overall";
+
+    public static async Task<ProtocolScore> RecomputeAsync(CoordinationStore store, SweepContext sweep, long trialId, CancellationToken cancellationToken = default)
+    {
+        var score = Score(sweep.Protocol, await store.PredictionsAsync(trialId, cancellationToken));
+        var results = new List<TrialResult> { Result(trialId, OverallPart, score.Overall.Scores) };
+        results.AddRange(score.Parts.Select(part => Result(trialId, part.Key, part.Value.Scores)));
+        var foldIds = (await store.FoldsAsync(trialId, cancellationToken)).ToDictionary(f => f.HeldOutSubject, f => f.Id);
+        var foldScores = score.Folds
+            .Where(f => f.Scores.N > 0 && foldIds.ContainsKey(f.Fold))
+            .Select(f => new FoldScoreRecord { FoldId = foldIds[f.Fold], Uf1 = f.Scores.Uf1, Uar = f.Scores.Uar, Acc = f.Scores.Acc, N = f.Scores.N })
+            .ToList();
+        await store.SaveResultsAsync(trialId, results, foldScores, cancellationToken);
+        return score;
+    }
+
+    /// <summary>The protocol's score of stored predictions.</summary>
+    public static ProtocolScore Score(IEvaluationProtocol protocol, IEnumerable<StoredPrediction> predictions) =>
+        protocol.Score(predictions.Select(p => new Prediction(p.SampleId, p.Subject, p.DatabaseId, p.Label, p.Predicted)));
+
+    private static TrialResult Result(long trialId, string part, Scores scores) =>
+        new() { TrialId = trialId, Part = part, Uf1 = scores.Uf1, Uar = scores.Uar, Acc = scores.Acc, N = scores.N };
+}

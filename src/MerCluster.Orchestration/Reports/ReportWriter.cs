@@ -1,0 +1,40 @@
+namespace MerCluster.Orchestration.Reports;
+
+/// <summary>Writes a report in one format to a directory, with a confusion-matrix SVG per trial and group next to it.</summary>
+public static class ReportWriter
+{
+    /// <summary>Where a trial's confusion matrix for a group (<c>overall</c> or a part) goes, relative to the report.</summary>
+    public static string ConfusionFile(TrialReport trial, string group) => $"confusion/{trial.Trial.Id}-{group}.svg";
+
+    /// <summary>Returns the paths written, report files first.</summary>
+    public static IReadOnlyList<string> Write(SweepReport report, ReportFormat format, string directory)
+    {
+        Directory.CreateDirectory(directory);
+        IReadOnlyList<(string Name, string Text)> files = format switch
+        {
+            ReportFormat.Md => [("report.md", MarkdownReport.Render(report))],
+            ReportFormat.Csv => [("trials.csv", CsvReport.RenderTrials(report)), ("folds.csv", CsvReport.RenderFolds(report))],
+            ReportFormat.Json => [("report.json", JsonReport.Render(report))],
+            ReportFormat.Latex => [("report.tex", LatexReport.Render(report))],
+            _ => throw new ArgumentOutOfRangeException(nameof(format), format, "unknown report format"),
+        };
+        var written = new List<string>();
+        foreach (var (name, text) in files)
+        {
+            var path = Path.Combine(directory, name);
+            File.WriteAllText(path, text);
+            written.Add(path);
+        }
+        foreach (var trial in report.Trials)
+            foreach (var (group, header) in ReportTable.Groups(report))
+            {
+                if (ReportTable.Matrix(trial, group) is not { } matrix)
+                    continue;
+                var path = Path.Combine(directory, ConfusionFile(trial, group));
+                Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+                File.WriteAllText(path, ConfusionMatrixSvg.Render(matrix, $"{report.Sweep} {trial.Trial.Label}: {header}"));
+                written.Add(path);
+            }
+        return written;
+    }
+}

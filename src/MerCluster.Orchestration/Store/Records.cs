@@ -1,0 +1,131 @@
+namespace MerCluster.Orchestration.Store;
+
+/// <summary>The states of a fold: pending -> leased -> done, or back to pending when a lease ends without a result, or failed after the sweep's max attempts.</summary>
+public static class FoldStates
+{
+    public const string Pending = "pending";
+    public const string Leased = "leased";
+    public const string Done = "done";
+    public const string Failed = "failed";
+}
+
+/// <summary>A sweep is running until every fold of every trial is done or failed, then complete.</summary>
+public static class SweepStates
+{
+    public const string Running = "running";
+    public const string Complete = "complete";
+}
+
+public sealed record SweepRecord
+{
+    public string Id { get; init; } = "";
+    public string Name { get; init; } = "";
+    public string Yaml { get; init; } = "";
+    /// <summary>The directory relative paths of the sweep file resolve against.</summary>
+    public string SourceDir { get; init; } = "";
+    /// <summary>The sweep's samples (FeatureSample list as JSON) at submission, so the protocol can be rebuilt from the store alone.</summary>
+    public string SamplesJson { get; init; } = "[]";
+    public int MaxAttempts { get; init; }
+    public string State { get; init; } = "";
+    public long CreatedAt { get; init; }
+}
+
+/// <summary>One grid point of a sweep; <see cref="GridJson"/> holds its values as a JSON object of dotted key -> value.</summary>
+public sealed record TrialRecord
+{
+    public long Id { get; init; }
+    public string SweepId { get; init; } = "";
+    public int Ordinal { get; init; }
+    public string Label { get; init; } = "";
+    public string GridJson { get; init; } = "{}";
+    public string State { get; init; } = "";
+}
+
+public sealed record FoldRecord
+{
+    public long Id { get; init; }
+    public long TrialId { get; init; }
+    public string HeldOutSubject { get; init; } = "";
+    public string State { get; init; } = "";
+    public int Attempt { get; init; }
+    public int Failures { get; init; }
+    public string? LeaseOwner { get; init; }
+    public string? LastError { get; init; }
+}
+
+/// <summary>A worker's claim on one attempt of one fold; every write about the fold is guarded by all three of fold, attempt and worker.</summary>
+public sealed record FoldLease(long FoldId, long TrialId, string SweepId, string HeldOutSubject, int Attempt, string Worker)
+{
+    public override string ToString() => $"fold {HeldOutSubject} of trial {TrialId} (sweep {SweepId}, attempt {Attempt})";
+}
+
+/// <summary>A held-out sample's prediction; <see cref="Probabilities"/> are in the feature set's class order.</summary>
+public sealed record SamplePrediction(string SampleId, string Subject, string Database, string Label, string Predicted, IReadOnlyList<double> Probabilities);
+
+/// <summary>A stored prediction with the fold and attempt that wrote it.</summary>
+public sealed record StoredPrediction
+{
+    public long FoldId { get; init; }
+    public int Attempt { get; init; }
+    public string SampleId { get; init; } = "";
+    public string Subject { get; init; } = "";
+    public string DatabaseId { get; init; } = "";
+    public string Label { get; init; } = "";
+    public string Predicted { get; init; } = "";
+    public string ProbabilitiesJson { get; init; } = "[]";
+}
+
+/// <summary>How far one trial is: its folds counted by state.</summary>
+public sealed record TrialProgress
+{
+    public long TrialId { get; init; }
+    public int Ordinal { get; init; }
+    public string Label { get; init; } = "";
+    public string State { get; init; } = "";
+    public int Pending { get; init; }
+    public int Leased { get; init; }
+    public int Done { get; init; }
+    public int Failed { get; init; }
+    public int Total => Pending + Leased + Done + Failed;
+    public bool Finished => Pending == 0 && Leased == 0;
+}
+
+public sealed record WorkerRecord
+{
+    public string Name { get; init; } = "";
+    public string Host { get; init; } = "";
+    public int Pid { get; init; }
+    public string Device { get; init; } = "";
+    public long StartedAt { get; init; }
+    public long HeartbeatAt { get; init; }
+    public string State { get; init; } = "";
+}
+
+/// <summary>Pooled scores of a trial for one part: "overall" or a database id.</summary>
+public sealed record TrialResult
+{
+    public long TrialId { get; init; }
+    public string Part { get; init; } = "";
+    public double? Uf1 { get; init; }
+    public double? Uar { get; init; }
+    public double? Acc { get; init; }
+    public int N { get; init; }
+}
+
+public sealed record FoldScoreRecord
+{
+    public long FoldId { get; init; }
+    public double? Uf1 { get; init; }
+    public double? Uar { get; init; }
+    public double? Acc { get; init; }
+    public int N { get; init; }
+}
+
+/// <summary>A fold whose lease ran out, returned to pending or failed by the reaper.</summary>
+public sealed record ExpiredLease
+{
+    public long Id { get; init; }
+    public long TrialId { get; init; }
+    public int Attempt { get; init; }
+    public string State { get; init; } = "";
+}

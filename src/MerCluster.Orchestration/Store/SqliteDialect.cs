@@ -1,0 +1,51 @@
+using System.Data.Common;
+using Microsoft.Data.Sqlite;
+
+namespace MerCluster.Orchestration.Store;
+
+/// <summary>
+/// The embedded store: one SQLite file in WAL mode shared by the processes of one machine. Writers serialise through
+/// BEGIN IMMEDIATE and wait for each other up to the busy timeout instead of failing with SQLITE_BUSY.
+/// </summary>
+internal sealed class SqliteDialect : StoreDialect
+{
+    private const int BusyTimeoutMs = 30_000;
+    private readonly string _connectionString;
+
+    public SqliteDialect(string path)
+    {
+        var directory = Path.GetDirectoryName(path);
+        if (!string.IsNullOrEmpty(directory))
+            Directory.CreateDirectory(directory);
+        _connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = path,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            DefaultTimeout = BusyTimeoutMs / 1000,
+            Pooling = true,
+        }.ToString();
+    }
+
+    public override StoreKind Kind => StoreKind.Sqlite;
+
+    public override async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(_connectionString);
+        await connection.OpenAsync(cancellationToken);
+        await using var pragmas = connection.CreateCommand();
+        pragmas.CommandText = $"PRAGMA busy_timeout = {BusyTimeoutMs}; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;";
+        await pragmas.ExecuteNonQueryAsync(cancellationToken);
+        return connection;
+    }
+
+    public override Task<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken) =>
+        Task.FromResult<DbTransaction>(((SqliteConnection)connection).BeginTransaction(deferred: false));
+
+    public override string NowMs => "CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER)";
+
+    public override string IdentityColumn => "INTEGER PRIMARY KEY";
+
+    public override string SkipLockedSuffix => "";
+
+    public override string? MigrationLock => null;
+}

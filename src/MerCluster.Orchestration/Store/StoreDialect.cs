@@ -1,0 +1,44 @@
+using System.Data.Common;
+
+namespace MerCluster.Orchestration.Store;
+
+/// <summary>
+/// What differs between the two engines that hold the one schema: how a connection opens, the store clock,
+/// identity columns, and how a claim skips rows other workers are claiming.
+/// </summary>
+internal abstract class StoreDialect : IAsyncDisposable
+{
+    public abstract StoreKind Kind { get; }
+
+    public abstract Task<DbConnection> OpenAsync(CancellationToken cancellationToken);
+
+    /// <summary>Begins a write transaction that serialises with every other writer where the engine needs it (SQLite).</summary>
+    public abstract Task<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken);
+
+    /// <summary>The store's clock in Unix milliseconds, as an SQL expression: every worker on every host reads the same clock.</summary>
+    public abstract string NowMs { get; }
+
+    /// <summary>Column type of a generated 64-bit primary key.</summary>
+    public abstract string IdentityColumn { get; }
+
+    /// <summary>Suffix of the claim's inner SELECT that skips rows another transaction is claiming (PostgreSQL).</summary>
+    public abstract string SkipLockedSuffix { get; }
+
+    /// <summary>Statement that serialises concurrent schema migrations, run inside the migration transaction.</summary>
+    public abstract string? MigrationLock { get; }
+
+    /// <summary>Expands the dialect tokens {now} and {identity} in portable SQL.</summary>
+    public string Sql(string portable) => portable
+        .Replace("{now}", NowMs, StringComparison.Ordinal)
+        .Replace("{identity}", IdentityColumn, StringComparison.Ordinal)
+        .Replace("{skip_locked}", SkipLockedSuffix, StringComparison.Ordinal);
+
+    public virtual ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+    public static StoreDialect For(StoreLocation location) => location.Kind switch
+    {
+        StoreKind.Sqlite => new SqliteDialect(location.ConnectionString),
+        StoreKind.Postgres => new PostgresDialect(location.ConnectionString),
+        _ => throw new ArgumentOutOfRangeException(nameof(location)),
+    };
+}

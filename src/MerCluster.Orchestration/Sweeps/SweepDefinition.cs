@@ -1,0 +1,79 @@
+using System.Security.Cryptography;
+using System.Text;
+using MerCluster.Core.Configuration;
+using MerCluster.Core.Grids;
+using YamlDotNet.RepresentationModel;
+
+namespace MerCluster.Orchestration.Sweeps;
+
+/// <summary>
+/// A parsed sweep file: its text (what the store keeps, so workers elsewhere need not have the file), the directory its
+/// relative paths start from, the grid's trials, and for each trial the options with that trial's values applied.
+/// </summary>
+public sealed class SweepDefinition
+{
+    private SweepDefinition(string yaml, string source, string sourceDirectory)
+    {
+        Yaml = yaml;
+        Source = source;
+        SourceDirectory = sourceDirectory;
+        var root = YamlOptions.ParseMapping(yaml, source);
+        Options = YamlOptions.Bind<SweepOptions>(root, source);
+        Grid = Grid.Parse(Options.Grid, source);
+        // Apply every trial's values once now, so a grid key that names no config key fails at submission, not in a worker.
+        foreach (var trial in Grid.Trials)
+            TrialOptions(trial);
+    }
+
+    public string Yaml { get; }
+
+    /// <summary>Where the text came from (a file path, or the store's sweep id), for error messages.</summary>
+    public string Source { get; }
+
+    public string SourceDirectory { get; }
+
+    public SweepOptions Options { get; }
+
+    public Grid Grid { get; }
+
+    public string Name => Options.Name;
+
+    /// <summary>Reads a sweep file; <paramref name="overrides"/> (dotted key = value) are applied to its text first, as if edited in.</summary>
+    public static SweepDefinition Load(string path, IEnumerable<GridOverride>? overrides = null)
+    {
+        var fullPath = Path.GetFullPath(path);
+        if (!File.Exists(fullPath))
+            throw new ConfigException(path, "", 0, "the sweep file does not exist");
+        var yaml = File.ReadAllText(fullPath);
+        if (overrides?.ToList() is { Count: > 0 } list)
+        {
+            var root = YamlOptions.ParseMapping(yaml, path);
+            ConfigOverrides.Apply(root, list, path);
+            var writer = new StringWriter();
+            new YamlStream(new YamlDocument(root)).Save(writer, assignAnchors: false);
+            yaml = writer.ToString();
+        }
+        return new SweepDefinition(yaml, path, Path.GetDirectoryName(fullPath)!);
+    }
+
+    /// <summary>Rebuilds a definition from what the store keeps.</summary>
+    public static SweepDefinition FromStore(string yaml, string sourceDirectory, string sweepId) =>
+        new(yaml, $"sweep {sweepId}", sourceDirectory);
+
+    /// <summary>The sweep's options with one trial's grid values applied.</summary>
+    public SweepOptions TrialOptions(GridTrial trial)
+    {
+        var root = YamlOptions.ParseMapping(Yaml, Source);
+        ConfigOverrides.Apply(root, trial.Overrides, Source);
+        return YamlOptions.Bind<SweepOptions>(root, $"{Source} ({trial.Label})");
+    }
+
+    public string ResolvePath(string path) => Path.GetFullPath(path, SourceDirectory);
+
+    /// <summary>The sweep's id: its name and a hash of its text and samples, so re-running the same file finds (and resumes) the same sweep.</summary>
+    public string IdFor(string samplesJson)
+    {
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(Yaml + "\n" + samplesJson));
+        return $"{Name}-{Convert.ToHexStringLower(hash)[..8]}";
+    }
+}

@@ -1,0 +1,47 @@
+using System.ComponentModel.DataAnnotations;
+using MerCluster.Core.Protocols;
+using MerCluster.Orchestration.Leasing;
+using YamlDotNet.RepresentationModel;
+
+namespace MerCluster.Orchestration.Sweeps;
+
+/// <summary>
+/// A sweep file (configs/sweeps/*.yaml): what to train on, which model with which training settings, the grid of
+/// values to try, how to evaluate, and how folds are leased. <c>model</c> and <c>train</c> stay raw YAML here: the
+/// fold runner of the model binds them, after the trial's grid values are applied.
+/// </summary>
+public sealed record SweepOptions : IValidatableObject
+{
+    [Required]
+    [RegularExpression("^[A-Za-z0-9][A-Za-z0-9_.-]*$", ErrorMessage = "must be letters, digits, '.', '_' or '-'")]
+    public string Name { get; init; } = "";
+
+    public string? Description { get; init; }
+
+    /// <summary>A feature-set directory (featureset.json + samples.csv + .npy), relative to the sweep file.</summary>
+    public string? Features { get; init; }
+
+    /// <summary>The model: <c>name</c> picks the registry entry (or <c>noop</c>, the orchestration benchmark's fixture), the rest configures it.</summary>
+    public YamlMappingNode Model { get; init; } = new();
+
+    /// <summary>Training settings handed to the trainer as they are.</summary>
+    public YamlMappingNode Train { get; init; } = new();
+
+    /// <summary>Dotted config keys to lists of values; every combination is one trial.</summary>
+    public YamlNode? Grid { get; init; }
+
+    public ProtocolOptions Protocol { get; init; } = new();
+
+    public LeaseOptions Leasing { get; init; } = new();
+
+    [YamlDotNet.Serialization.YamlIgnore]
+    public string ModelName => Model.Children.TryGetValue(new YamlScalarNode("name"), out var name) && name is YamlScalarNode { Value: { } value } ? value : "";
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (string.IsNullOrEmpty(Features))
+            yield return new ValidationResult("is required: the feature-set directory the folds train on", [nameof(Features)]);
+        if (ModelName.Length == 0)
+            yield return new ValidationResult("needs a 'name' (e.g. ststnet)", [nameof(Model)]);
+    }
+}

@@ -1,0 +1,30 @@
+using System.Collections.Concurrent;
+using MerCluster.Core.Features;
+
+namespace MerCluster.Orchestration.Workers;
+
+/// <summary>
+/// The feature sets a worker process has loaded, by directory: each is read once and shared by every fold and every
+/// in-process worker that trains on it.
+/// </summary>
+public sealed class FeatureSetCache
+{
+    private readonly ConcurrentDictionary<string, Lazy<FeatureSet>> _loaded = new(StringComparer.Ordinal);
+
+    public FeatureSet Get(string directory)
+    {
+        var lazy = _loaded.GetOrAdd(Path.GetFullPath(directory), dir => new Lazy<FeatureSet>(() => FeatureSet.Read(dir)));
+        try
+        {
+            return lazy.Value;
+        }
+        catch
+        {
+            // A failed read is not remembered: the next fold tries again (the files may have been mid-copy).
+            _loaded.TryRemove(KeyValuePair.Create(Path.GetFullPath(directory), lazy));
+            throw;
+        }
+    }
+
+    public int Count => _loaded.Count;
+}

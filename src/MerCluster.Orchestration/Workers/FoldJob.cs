@@ -1,0 +1,12 @@
+using MerCluster.Core.Features;
+using MerCluster.Core.Protocols;
+using MerCluster.Orchestration.Store;
+using MerCluster.Orchestration.Sweeps;
+
+namespace MerCluster.Orchestration.Workers;
+
+/// <summary>
+/// Everything one fold attempt needs: the lease, the trial's options (grid values applied), the sweep's features
+/// (loaded once per worker process), the protocol's split of those features, and the worker's device.
+/// </summary>
+public sealed record FoldJob(FoldLease Lease, SweepOptions Options, string OptionsSource, FeatureSet Features, IEvaluationProtocol Protocol, Fold Fold, string Device);

@@ -1,0 +1,29 @@
+using MerCluster.Orchestration.Leasing;
+
+namespace MerCluster.Orchestration.Workers;
+
+/// <summary>One worker's settings: its name in the membership table, its device, how it leases, and when it stops.</summary>
+public sealed record WorkerOptions
+{
+    /// <summary>How long an idle worker waits before asking for work again.</summary>
+    public static readonly TimeSpan DefaultPollInterval = TimeSpan.FromSeconds(1);
+
+    public string Name { get; init; } = DefaultName("cpu");
+
+    /// <summary><c>cpu</c> or <c>cuda:N</c>; handed to the trainer as it is.</summary>
+    public string Device { get; init; } = "cpu";
+
+    public LeaseOptions Lease { get; init; } = new();
+
+    public TimeSpan PollInterval { get; init; } = DefaultPollInterval;
+
+    /// <summary>Stop once no fold is pending or leased (instead of waiting for new sweeps).</summary>
+    public bool ExitWhenIdle { get; init; }
+
+    /// <summary>Only take folds of this sweep (the in-process workers of <c>mer sweep run</c>); null: any running sweep.</summary>
+    public string? SweepId { get; init; }
+
+    /// <summary><c>host-pid-device</c>: unique per process and device, and says where to look for the process.</summary>
+    public static string DefaultName(string device, int index = 0) =>
+        $"{Environment.MachineName}-{Environment.ProcessId}-{device.Replace(":", "")}" + (index > 0 ? $"-{index}" : "");
+}

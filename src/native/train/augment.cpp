@@ -1,0 +1,41 @@
+#include "augment.hpp"
+
+#include <cmath>
+
+namespace mer::train {
+
+bool augmentation_enabled(const TrainConfig& config) {
+  return config.rotation_degrees > 0 || config.horizontal_flip || config.scale_jitter > 0;
+}
+
+std::vector<torch::Tensor> augment(const std::vector<torch::Tensor>& batch, const TrainConfig& config,
+                                   torch::Generator& generator) {
+  namespace F = torch::nn::functional;
+  const int64_t n = batch.at(0).size(0);
+  auto uniform = [&](double half_width) {  // uniform in [-half_width, half_width], from the epoch's generator
+    return (torch::rand({n}, generator, torch::kFloat) * 2 - 1) * half_width;
+  };
+  auto angle = uniform(config.rotation_degrees * M_PI / 180.0);
+  auto zoom = 1 + uniform(config.scale_jitter);
+  auto mirror = config.horizontal_flip
+                    ? torch::where(torch::rand({n}, generator, torch::kFloat) < 0.5, -1.0f, 1.0f)
+                    : torch::ones({n});
+  // affine_grid maps output to input coordinates: zooming in by s samples the input at out / s; the mirror
+  // negates x before the rotation.
+  auto cos = angle.cos() / zoom, sin = angle.sin() / zoom, zero = torch::zeros({n});
+  auto theta = torch::stack({torch::stack({cos * mirror, -sin, zero}, 1), torch::stack({sin * mirror, cos, zero}, 1)}, 1);
+
+  std::vector<torch::Tensor> out;
+  out.reserve(batch.size());
+  for (const auto& x : batch) {
+    if (x.dim() != 4 || x.size(2) < 2 || x.size(3) < 2) {
+      out.push_back(x);
+      continue;
+    }
+    auto grid = F::affine_grid(theta.to(x.device()), x.sizes(), /*align_corners=*/false);
+    out.push_back(F::grid_sample(x, grid, F::GridSampleFuncOptions().mode(torch::kBilinear).padding_mode(torch::kZeros).align_corners(false)));
+  }
+  return out;
+}
+
+}  // namespace mer::train

@@ -1,0 +1,52 @@
+// The interface every registered architecture implements. The trainer knows nothing else about a model:
+// it hands over the input tensors in the declared order and asks the model for its loss, so multi-input models
+// and models with their own losses (contrastive, distillation, reconstruction) drop in without trainer changes.
+#pragma once
+
+#include <torch/torch.h>
+
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace mer::train {
+
+// One input a model consumes, per sample: [channels, height, width].
+struct InputSpec {
+  std::string name;
+  std::string description;
+  std::vector<int64_t> shape;
+};
+
+struct ModelOutput {
+  torch::Tensor logits;          // [N, classes]; softmax(logits) are the class probabilities
+  torch::Tensor features;        // [N, D] penultimate features (for SVMs and diagnostics)
+  torch::Tensor auxiliary_loss;  // optional scalar a model adds to its loss (undefined when none)
+};
+
+// Intermediate activation shapes recorded during one forward pass (introspection for tests and `mer models`).
+using ShapeTrace = std::vector<std::pair<std::string, std::vector<int64_t>>>;
+
+class Model : public torch::nn::Module {
+ public:
+  virtual const std::vector<InputSpec>& inputs() const = 0;
+  virtual int64_t classes() const = 0;
+  virtual ModelOutput forward(const std::vector<torch::Tensor>& inputs) = 0;
+
+  // Default: cross-entropy of the logits (weighted by per-sample weights when defined) plus the auxiliary loss.
+  virtual torch::Tensor loss(const ModelOutput& output, const torch::Tensor& labels, const torch::Tensor& weights);
+
+  // Runs one forward pass on `inputs` recording the shapes the model marks with trace().
+  ShapeTrace trace_shapes(const std::vector<torch::Tensor>& inputs, ModelOutput* output = nullptr);
+
+ protected:
+  // Records `tensor`'s per-sample shape under `name` while trace_shapes() runs; free otherwise.
+  void trace(const char* name, const torch::Tensor& tensor) {
+    if (trace_) trace_->emplace_back(name, tensor.sizes().slice(1).vec());
+  }
+
+ private:
+  ShapeTrace* trace_ = nullptr;
+};
+
+}  // namespace mer::train

@@ -1,0 +1,11 @@
+// One entry function per file in models/; registry.cpp lists them.
+#pragma once
+
+#include "registry.hpp"
+
+namespace mer::train::models {
+
+ModelEntry ststnet();
+ModelEntry mjfn();
+
+}  // namespace mer::train::models

@@ -1,0 +1,30 @@
+#include "registry.hpp"
+
+#include "models/entries.hpp"
+#include "status.hpp"
+
+namespace mer::train {
+
+const std::vector<ModelEntry>& list_models() {
+  static const std::vector<ModelEntry> entries = {
+      models::ststnet(),
+      models::mjfn(),
+  };
+  return entries;
+}
+
+std::shared_ptr<Model> create_model(const std::string& name, const json::Value& config, json::Value* resolved) {
+  for (const auto& entry : list_models()) {
+    if (entry.name != name) continue;
+    ConfigReader reader(config, "model '" + name + "' config");
+    auto model = entry.build(reader);
+    reader.finish();
+    if (resolved) *resolved = reader.resolved();
+    return model;
+  }
+  std::string known;
+  for (const auto& entry : list_models()) known += known.empty() ? entry.name : ", " + entry.name;
+  throw Error(MER_TRAIN_ERR_ARGUMENT, "unknown model '" + name + "' (registered: " + known + ")");
+}
+
+}  // namespace mer::train
