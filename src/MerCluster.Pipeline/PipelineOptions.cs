@@ -1,4 +1,7 @@
 using System.ComponentModel.DataAnnotations;
+using MerCluster.Core;
+using MerCluster.Core.Configuration;
+using MerCluster.Vision;
 
 namespace MerCluster.Pipeline;
 
@@ -21,6 +24,12 @@ public enum PipelineOutput
     Apex,
 }
 
+public static class PipelineOutputNames
+{
+    /// <summary>The spelling in pipeline files, file names and JSON: flow_uvs, dynamic_image, ...</summary>
+    public static string Key(this PipelineOutput output) => ConfigKeys.ToSnakeCase(output.ToString());
+}
+
 public enum FlowMethod
 {
     /// <summary>Dual TV-L1 (the seeds' method).</summary>
@@ -36,6 +45,18 @@ public enum FlowMethod
 /// </summary>
 public sealed record PipelineOptions
 {
+    /// <summary>
+    /// Loads a pipeline file, or configs/pipelines/NAME.yaml when <paramref name="nameOrPath"/> is not a file
+    /// (`--pipeline ststnet`). Errors are <see cref="ConfigException"/>s naming the file, key and line.
+    /// </summary>
+    public static PipelineOptions Load(string nameOrPath)
+    {
+        var path = File.Exists(nameOrPath) || nameOrPath.Contains('/') || nameOrPath.EndsWith(".yaml", StringComparison.Ordinal)
+            ? nameOrPath
+            : Path.Combine(RepositoryPaths.Configs, "pipelines", nameOrPath + ".yaml");
+        return YamlOptions.Load<PipelineOptions>(path);
+    }
+
     /// <summary>Shown in progress output and previews; not part of any cache key (two pipelines share features).</summary>
     [Required]
     public string Name { get; init; } = "custom";
@@ -49,7 +70,12 @@ public sealed record PipelineOptions
 
     public AlignmentOptions Alignment { get; init; } = new();
 
-    public MagnificationOptions Magnification { get; init; } = new();
+    /// <summary>Eulerian magnification of the aligned onset..offset frames before the flow (MSMMT: alpha 10); absent = off.</summary>
+    public MagnificationOptions? Magnification { get; init; }
+
+    /// <summary>The recordings' frame rate, which magnification's temporal band is in (CASME II and SAMM 200, SMIC-HS 100).</summary>
+    [Range(1.0, 100_000.0)]
+    public double FrameRate { get; init; } = 200;
 
     public FlowOptions Flow { get; init; } = new();
 
@@ -71,28 +97,15 @@ public sealed record AlignmentOptions
     public int Size { get; init; } = 224;
 }
 
-/// <summary>Eulerian video magnification of the aligned onset..offset frames before the flow (MSMMT: factor 10).</summary>
-public sealed record MagnificationOptions
-{
-    public bool Enabled { get; init; }
-
-    [Range(0.0, 1000.0)]
-    public double Amplification { get; init; } = 10;
-
-    [Range(1, 8)]
-    public int Levels { get; init; } = 4;
-
-    /// <summary>Temporal band in cycles per frame (0 &lt; low &lt; high &lt;= 0.5).</summary>
-    [Range(0.0, 0.5)]
-    public double LowFrequency { get; init; } = 0.05;
-
-    [Range(0.0, 0.5)]
-    public double HighFrequency { get; init; } = 0.4;
-}
-
 public sealed record FlowOptions
 {
     public FlowMethod Method { get; init; } = FlowMethod.TvL1;
+
+    /// <summary>Used when <see cref="Method"/> is tv_l1.</summary>
+    public TvL1Options TvL1 { get; init; } = new();
+
+    /// <summary>Used when <see cref="Method"/> is farneback.</summary>
+    public FarnebackOptions Farneback { get; init; } = new();
 }
 
 public sealed record OutputSizeOptions

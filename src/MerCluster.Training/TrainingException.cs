@@ -8,6 +8,7 @@ public enum TrainingStatus
     Ok = 0,
     Argument = 1,
     Io = 2,
+    Cancelled = 3,
     Internal = 4,
 }
 

@@ -1,3 +1,4 @@
+using MerCluster.Core.Configuration;
 using MerCluster.Core.Features;
 using MerCluster.Core.Metrics;
 using MerCluster.Core.Protocols;
@@ -69,6 +70,30 @@ public class ProtocolTests
         Assert.Equal([2], protocol.Fold("casme2/sub01").TrainRows);
         Assert.Equal(["casme2"], protocol.Parts);
         Assert.Equal(5, protocol.Classes.Count);
+    }
+
+    [Fact]
+    public void Protocol_options_bind_from_a_sweeps_protocol_section_and_default_to_the_composite()
+    {
+        var single = YamlOptions.Bind<ProtocolOptions>(
+            YamlOptions.ParseMapping("name: loso\ndatabases: [casme2]\nclasses: [disgust, happiness]\n", "sweep.yaml"), "sweep.yaml", "protocol");
+        var composite = YamlOptions.Bind<ProtocolOptions>(YamlOptions.ParseMapping("{}", "sweep.yaml"), "sweep.yaml", "protocol");
+
+        Assert.Equal(["casme2"], single.Databases);
+        Assert.Equal(["disgust", "happiness"], single.Classes);
+        Assert.Equal(["smic", "casme2", "samm"], composite.Databases);
+        Assert.Equal(["negative", "positive", "surprise"], composite.Classes);
+        var e = Assert.Throws<ConfigException>(() => YamlOptions.Bind<ProtocolOptions>(
+            YamlOptions.ParseMapping("databases: []\n", "sweep.yaml"), "sweep.yaml", "protocol"));
+        Assert.Contains("protocol.databases", e.Message);
+    }
+
+    [Fact]
+    public void An_unknown_protocol_name_is_an_error_listing_the_known_ones()
+    {
+        var e = Assert.Throws<ArgumentException>(() => EvaluationProtocols.Create(new ProtocolOptions { Name = "cdmer" }, Samples));
+        Assert.Contains("cdmer", e.Message);
+        Assert.Contains("loso", e.Message);
     }
 
     [Fact]

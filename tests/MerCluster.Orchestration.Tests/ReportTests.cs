@@ -87,7 +87,7 @@ public class ReportTests
 
         var folds = CsvReport.RenderFolds(report).Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(1 + 3 * 5, folds.Length);
-        Assert.Contains($"{report.Trials[0].Trial.Id},\"alpha=0.1,weight_decay=0.01\",casme2/sub02,casme2,failed,0,0,0,1,3,TrainingException: NaN loss at epoch 4", folds);
+        Assert.Contains($"{report.Trials[0].Trial.Id},\"alpha=0.1,weight_decay=0.01\",casme2/sub02,casme2,failed,,,,0,3,TrainingException: NaN loss at epoch 4", folds);
     }
 
     [Fact]
@@ -109,6 +109,26 @@ public class ReportTests
         var third = root.GetProperty("trials")[2];
         Assert.Equal(JsonValueKind.Null, third.GetProperty("overall").GetProperty("uf1").ValueKind);
         Assert.Equal("casme2/sub02", root.GetProperty("trials")[0].GetProperty("failed_folds")[0].GetProperty("fold").GetString());
+    }
+
+    [Fact]
+    public void Metrics_json_has_exactly_overall_and_parts_with_uf1_uar_acc_n()
+    {
+        Prediction[] predictions =
+        [
+            new("smic/s1/a", "smic/s1", "smic", "negative", "negative"),
+            new("smic/s1/b", "smic/s1", "smic", "positive", "negative"),
+            new("samm/006/f", "samm/006", "samm", "surprise", "surprise"),
+        ];
+        using var json = JsonDocument.Parse(JsonReport.RenderMetrics(PooledMetrics.Compute(predictions, ProtocolOptions.CompositeClasses)));
+        var root = json.RootElement;
+
+        Assert.Equal(["overall", "parts"], root.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(["uf1", "uar", "acc", "n"], root.GetProperty("overall").EnumerateObject().Select(p => p.Name));
+        Assert.Equal(["smic", "samm"], root.GetProperty("parts").EnumerateObject().Select(p => p.Name));
+        Assert.Equal(3, root.GetProperty("overall").GetProperty("n").GetInt32());
+        Assert.Equal(2.0 / 3, root.GetProperty("overall").GetProperty("acc").GetDouble(), 12);
+        Assert.Equal(0.5, root.GetProperty("parts").GetProperty("smic").GetProperty("uar").GetDouble(), 12);
     }
 
     [Fact]

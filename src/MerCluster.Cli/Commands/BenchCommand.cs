@@ -7,5 +7,7 @@ internal static class BenchCommand
 {
     public static Command Create() => new("bench", "Measure speed: print the figures a layer promises (add --json for one JSON object).")
     {
+        Bench.TrainBench.Create(),
+        Bench.DatasetsBench.Create(),
     };
 }

@@ -1,7 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using MerCluster.Core.Metrics;
 using MerCluster.Core.Protocols;
 using MerCluster.Orchestration.Reports;
@@ -57,11 +55,7 @@ internal static class MetricsCommand
 
         if (asJson)
         {
-            var partsJson = new JsonObject();
-            foreach (var (part, matrix) in pooled.Parts)
-                partsJson[part] = JsonReport.ScoresJson(matrix.Scores);
-            var root = new JsonObject { ["overall"] = JsonReport.ScoresJson(pooled.Overall.Scores), ["parts"] = partsJson };
-            Console.WriteLine(root.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+            Console.Write(JsonReport.RenderMetrics(pooled));
             return 0;
         }
 

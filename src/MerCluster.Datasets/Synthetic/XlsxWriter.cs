@@ -20,7 +20,8 @@ public static class XlsxWriter
         using var package = new MemoryStream();
         using (var document = SpreadsheetDocument.Create(package, SpreadsheetDocumentType.Workbook))
         {
-            var workbook = document.AddWorkbookPart();
+            // Explicit relationship ids: generated ones are random, and so would the bytes be.
+            var workbook = document.AddNewPart<WorkbookPart>("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml", "rId1");
             workbook.Workbook = new Workbook();
             var worksheet = workbook.AddNewPart<WorksheetPart>("rId1");
             var data = new SheetData();

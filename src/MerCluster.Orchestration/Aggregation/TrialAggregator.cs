@@ -16,16 +16,18 @@ public static class TrialAggregator
 
     public static async Task<ProtocolScore> RecomputeAsync(CoordinationStore store, SweepContext sweep, long trialId, CancellationToken cancellationToken = default)
     {
-        var score = Score(sweep.Protocol, await store.PredictionsAsync(trialId, cancellationToken));
-        var results = new List<TrialResult> { Result(trialId, OverallPart, score.Overall.Scores) };
-        results.AddRange(score.Parts.Select(part => Result(trialId, part.Key, part.Value.Scores)));
         var foldIds = (await store.FoldsAsync(trialId, cancellationToken)).ToDictionary(f => f.HeldOutSubject, f => f.Id);
-        var foldScores = score.Folds
-            .Where(f => f.Scores.N > 0 && foldIds.ContainsKey(f.Fold))
-            .Select(f => new FoldScoreRecord { FoldId = foldIds[f.Fold], Uf1 = f.Scores.Uf1, Uar = f.Scores.Uar, Acc = f.Scores.Acc, N = f.Scores.N })
-            .ToList();
-        await store.SaveResultsAsync(trialId, results, foldScores, cancellationToken);
-        return score;
+        return await store.RecomputeResultsAsync(trialId, predictions =>
+        {
+            var score = Score(sweep.Protocol, predictions);
+            var results = new List<TrialResult> { Result(trialId, OverallPart, score.Overall.Scores) };
+            results.AddRange(score.Parts.Select(part => Result(trialId, part.Key, part.Value.Scores)));
+            var foldScores = score.Folds
+                .Where(f => f.Scores.N > 0 && foldIds.ContainsKey(f.Fold))
+                .Select(f => new FoldScoreRecord { FoldId = foldIds[f.Fold], Uf1 = f.Scores.Uf1, Uar = f.Scores.Uar, Acc = f.Scores.Acc, N = f.Scores.N })
+                .ToList();
+            return (results, foldScores, score);
+        }, cancellationToken);
     }
 
     /// <summary>The protocol's score of stored predictions.</summary>

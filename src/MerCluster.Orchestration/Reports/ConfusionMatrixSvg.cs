@@ -11,14 +11,15 @@ namespace MerCluster.Orchestration.Reports;
 /// </summary>
 public static class ConfusionMatrixSvg
 {
-    private const int Cell = 64;
+    private const int Cell = 72;
     private const int Left = 120;
     private const int Top = 84;
 
     public static string Render(ConfusionMatrix matrix, string title)
     {
         var k = matrix.Classes.Count;
-        var width = Left + k * Cell + 20;
+        // Wide enough for the title too (about 8 px a character at the title's size).
+        var width = Math.Max(Left + k * Cell + 20, 8 * title.Length + 20);
         var height = Top + k * Cell + 44;
         var svg = new StringBuilder();
         svg.Append(CultureInfo.InvariantCulture, $"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\" font-family=\"sans-serif\" font-size=\"12\">\n");

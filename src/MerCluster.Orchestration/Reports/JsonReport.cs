@@ -69,7 +69,17 @@ public static class JsonReport
         return root.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n";
     }
 
-    /// <summary>The <c>{"uf1", "uar", "acc", "n"}</c> object shared with <c>mer metrics --json</c>.</summary>
+    /// <summary>What <c>mer metrics --json</c> prints: <c>{"overall": {"uf1", "uar", "acc", "n"}, "parts": {"smic": {...}, ...}}</c>.</summary>
+    public static string RenderMetrics(PooledMetrics pooled)
+    {
+        var parts = new JsonObject();
+        foreach (var (part, matrix) in pooled.Parts)
+            parts[part] = ScoresJson(matrix.Scores);
+        return new JsonObject { ["overall"] = ScoresJson(pooled.Overall.Scores), ["parts"] = parts }
+            .ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n";
+    }
+
+    /// <summary>The <c>{"uf1", "uar", "acc", "n"}</c> object of one subset.</summary>
     public static JsonObject ScoresJson(Scores s) => new()
     {
         ["uf1"] = s.Uf1,

@@ -47,7 +47,7 @@ public static class MarkdownReport
         var pending = report.Trials.Where(t => t.Score is null || t.Score.MissingSamples > 0).ToArray();
         if (pending.Length > 0)
             md.Append("\nIncomplete: ").Append(string.Join(", ", pending.Select(t =>
-                $"{t.Trial.Id} ({(t.Score is null ? "no fold done" : $"{t.Score.MissingSamples} samples without prediction")})"))).Append(".\n");
+                $"{t.Trial.Id} ({(t.Score is null ? "no fold done" : $"{t.Score.MissingSamples} {(t.Score.MissingSamples == 1 ? "sample" : "samples")} without prediction")})"))).Append(".\n");
 
         AppendFolds(md, report);
         AppendFailures(md, report);

@@ -49,7 +49,10 @@ public static class ReportTable
     public static string? GridValue(TrialReport trial, string key) =>
         trial.Trial.Overrides.FirstOrDefault(o => o.Key == key)?.DisplayValue;
 
-    /// <summary>The rows of the per-fold table: every fold any trial knows, in protocol order.</summary>
+    /// <summary>
+    /// The rows of the per-fold table: every fold any trial knows, in protocol order. A trial with no fold done has
+    /// no scores to list its folds, so its failed folds take their database from the LOSO fold name's prefix.
+    /// </summary>
     public static IReadOnlyList<(string Fold, string Database)> Folds(SweepReport report) =>
         report.Trials.Where(t => t.Score is not null).SelectMany(t => t.Score!.Folds.Select(f => (f.Fold, f.Database)))
             .Concat(report.Trials.SelectMany(t => t.FailedFolds.Select(f => (f.Fold, Database: f.Fold.Split('/')[0]))))
@@ -69,11 +72,4 @@ public static class ReportTable
     /// <summary>A one-line form of an error text for tables.</summary>
     public static string OneLine(string text) =>
         string.Join(" ", text.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries).Select(s => s.Trim()));
-}
-
-public enum FoldStatus
-{
-    Pending,
-    Done,
-    Failed,
 }

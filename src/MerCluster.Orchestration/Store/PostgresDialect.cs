@@ -27,6 +27,8 @@ internal sealed class PostgresDialect(string connectionString) : StoreDialect
 
     public override string SkipLockedSuffix => "FOR UPDATE OF f SKIP LOCKED";
 
+    public override string LockRowSuffix => "FOR UPDATE";
+
     public override string? MigrationLock => $"SELECT pg_advisory_xact_lock({MigrationLockId})";
 
     public override ValueTask DisposeAsync() => _dataSource.DisposeAsync();

@@ -47,5 +47,7 @@ internal sealed class SqliteDialect : StoreDialect
 
     public override string SkipLockedSuffix => "";
 
+    public override string LockRowSuffix => "";
+
     public override string? MigrationLock => null;
 }

@@ -24,6 +24,9 @@ internal abstract class StoreDialect : IAsyncDisposable
     /// <summary>Suffix of the claim's inner SELECT that skips rows another transaction is claiming (PostgreSQL).</summary>
     public abstract string SkipLockedSuffix { get; }
 
+    /// <summary>Suffix of a SELECT that locks the rows it reads until the transaction ends (PostgreSQL; SQLite's write transaction already excludes other writers).</summary>
+    public abstract string LockRowSuffix { get; }
+
     /// <summary>Statement that serialises concurrent schema migrations, run inside the migration transaction.</summary>
     public abstract string? MigrationLock { get; }
 
@@ -31,7 +34,8 @@ internal abstract class StoreDialect : IAsyncDisposable
     public string Sql(string portable) => portable
         .Replace("{now}", NowMs, StringComparison.Ordinal)
         .Replace("{identity}", IdentityColumn, StringComparison.Ordinal)
-        .Replace("{skip_locked}", SkipLockedSuffix, StringComparison.Ordinal);
+        .Replace("{skip_locked}", SkipLockedSuffix, StringComparison.Ordinal)
+        .Replace("{lock_row}", LockRowSuffix, StringComparison.Ordinal);
 
     public virtual ValueTask DisposeAsync() => ValueTask.CompletedTask;
 

@@ -29,6 +29,7 @@ public sealed class EmbeddedSweep(CoordinationStore store, SweepDefinition defin
         {
             Name = WorkerOptions.DefaultName(device, i),
             Device = device,
+            Threads = Math.Max(1, Environment.ProcessorCount / workers),
             Lease = definition.Options.Leasing,
             ExitWhenIdle = true,
             SweepId = submitted.Id,

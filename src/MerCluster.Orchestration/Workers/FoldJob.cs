@@ -7,6 +7,7 @@ namespace MerCluster.Orchestration.Workers;
 
 /// <summary>
 /// Everything one fold attempt needs: the lease, the trial's options (grid values applied), the sweep's features
-/// (loaded once per worker process), the protocol's split of those features, and the worker's device.
+/// (loaded once per worker process), the protocol's split of those features, the worker's device and its share of
+/// the cores (<see cref="Threads"/>, 0: the trial's own setting).
 /// </summary>
-public sealed record FoldJob(FoldLease Lease, SweepOptions Options, string OptionsSource, FeatureSet Features, IEvaluationProtocol Protocol, Fold Fold, string Device);
+public sealed record FoldJob(FoldLease Lease, SweepOptions Options, string OptionsSource, FeatureSet Features, IEvaluationProtocol Protocol, Fold Fold, string Device, int Threads = 0);

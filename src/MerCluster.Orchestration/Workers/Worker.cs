@@ -150,7 +150,7 @@ public sealed class Worker(CoordinationStore store, WorkerOptions options, FoldR
         // The protocol is rebuilt over the loaded features so the fold's rows index them.
         var protocol = Core.Protocols.EvaluationProtocols.Create(trialOptions.Protocol, featureSet.Samples);
         var fold = protocol.Fold(lease.HeldOutSubject);
-        return new FoldJob(lease, trialOptions, $"{sweep.Definition.Source} ({trial.Label})", featureSet, protocol, fold, options.Device);
+        return new FoldJob(lease, trialOptions, $"{sweep.Definition.Source} ({trial.Label})", featureSet, protocol, fold, options.Device, options.Threads);
     }
 
     private FeatureSet LoadFeatures(SweepContext sweep, SweepOptions trialOptions) =>

@@ -13,6 +13,9 @@ public sealed record WorkerOptions
     /// <summary><c>cpu</c> or <c>cuda:N</c>; handed to the trainer as it is.</summary>
     public string Device { get; init; } = "cpu";
 
+    /// <summary>Training threads per fold (the in-process workers of one machine share its cores); 0: the sweep's train.threads.</summary>
+    public int Threads { get; init; }
+
     public LeaseOptions Lease { get; init; } = new();
 
     public TimeSpan PollInterval { get; init; } = DefaultPollInterval;

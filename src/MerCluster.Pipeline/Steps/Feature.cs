@@ -4,19 +4,18 @@ using MerCluster.Pipeline.Cache;
 namespace MerCluster.Pipeline.Steps;
 
 /// <summary>
-/// A node of a clip's preprocessing graph. Its key is known before its value (it depends only on the step and its
-/// inputs' keys), so a fully cached clip is answered without decoding a single frame. The value is computed on first
-/// use, at most once per graph, through the cache when the step is <see cref="Stored"/>.
+/// A stored node of a clip's preprocessing graph. Its key is known before its value (it depends only on the step and its
+/// inputs' keys), so a fully cached clip is answered without decoding a single frame. The value comes from the feature
+/// cache on first use (computed there at most once per key, across threads and processes) and is then kept.
 /// </summary>
 public sealed class Feature<T> where T : unmanaged
 {
     private readonly Lazy<NdArray<T>> _value;
 
-    internal Feature(string step, FeatureKey key, bool stored, Func<NdArray<T>> compute)
+    internal Feature(string step, FeatureKey key, Func<NdArray<T>> compute)
     {
         Step = step;
         Key = key;
-        Stored = stored;
         _value = new Lazy<NdArray<T>>(compute, LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
@@ -24,25 +23,22 @@ public sealed class Feature<T> where T : unmanaged
 
     public FeatureKey Key { get; }
 
-    /// <summary>Whether the value goes through the feature cache (false for bulky or cheap intermediates).</summary>
-    public bool Stored { get; }
-
     public NdArray<T> Value => _value.Value;
 }
 
-/// <summary>Creates the features of one clip: stored ones through <see cref="Cache"/>, transient ones in memory only.</summary>
+/// <summary>Creates features whose values go through <see cref="Cache"/>.</summary>
 public sealed class FeatureGraph(FeatureCache cache)
 {
     public FeatureCache Cache { get; } = cache;
 
-    public Feature<T> Stored<T>(string step, int version, object? parameters, IEnumerable<FeatureKey> inputs, Func<NdArray<T>> compute)
+    /// <summary>The feature of <paramref name="step"/> (bump <paramref name="version"/> when its code changes meaning) over <paramref name="inputs"/>.</summary>
+    public Feature<T> Node<T>(string step, int version, object? parameters, IEnumerable<FeatureKey> inputs, Func<NdArray<T>> compute)
         where T : unmanaged
     {
         var key = FeatureKey.For(step, version, parameters, inputs);
-        return new Feature<T>(step, key, stored: true, () => Cache.GetOrCompute(key, compute));
+        return new Feature<T>(step, key, () => Cache.GetOrCompute(key, compute));
     }
 
-    public Feature<T> Transient<T>(string step, int version, object? parameters, IEnumerable<FeatureKey> inputs, Func<NdArray<T>> compute)
-        where T : unmanaged
-        => new(step, FeatureKey.For(step, version, parameters, inputs), stored: false, compute);
+    /// <summary>Where the value of <paramref name="feature"/> is stored (an .npy file for the filesystem store).</summary>
+    public string Locate<T>(Feature<T> feature) where T : unmanaged => Cache.Store.Locate(feature.Key);
 }

@@ -81,4 +81,19 @@ public static class Tensors
     }
 
     public static NdArray<float> ToChannelsFirst(Image image) => ToChannelsFirst([image]);
+
+    /// <summary>Channels [<paramref name="first"/>, first + <paramref name="channels"/>) of a [C, H, W] array in 0..1, back to an 8-bit image.</summary>
+    public static Image FromChannelsFirst(NdArray<float> array, int first, int channels)
+    {
+        var (h, w) = (array.Shape[1], array.Shape[2]);
+        var plane = h * w;
+        var image = new Image(h, w, channels);
+        for (var k = 0; k < channels; k++)
+        {
+            var source = array.Data.AsSpan((first + k) * plane, plane);
+            for (var p = 0; p < plane; p++)
+                image.Data[p * channels + k] = (byte)Math.Clamp(MathF.Round(source[p] * 255f), 0f, 255f);
+        }
+        return image;
+    }
 }

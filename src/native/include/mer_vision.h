@@ -99,7 +99,7 @@ MER_VISION_API mer_status mer_image_to_gray(const uint8_t* image, int32_t height
 /* ---- Alignment (align.cpp, eye_level.cpp) ---- */
 
 /* One similarity transform, computed from the first frame's inner eye corners (landmarks 39 and 42), is applied
- * to every frame: corner 39 goes to (0.37, 0.25) * size and corner 42 to (0.63, 0.25) * size, which crops the
+ * to every frame: corner 39 goes to (0.38, 0.24) * size and corner 42 to (0.62, 0.24) * size, which crops the
  * face from just above the brows to the chin and resizes it to size x size (bilinear, border replicated).
  * out: count images of size x size with the clip's channels; aligned_landmarks: the first frame's 68 landmarks
  * mapped by the transform (136 floats). */

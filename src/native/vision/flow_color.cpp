@@ -2,6 +2,7 @@
 #include "buffers.hpp"
 #include "mer_vision.h"
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 

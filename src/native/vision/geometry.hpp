@@ -4,6 +4,7 @@
 
 #include <opencv2/core.hpp>
 
+#include <cmath>
 #include <vector>
 
 namespace mer {

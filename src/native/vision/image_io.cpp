@@ -5,7 +5,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include <algorithm>
-#include <cstring>
+#include <cctype>
 #include <fstream>
 
 namespace {

@@ -1,0 +1,167 @@
+using System.CommandLine;
+using MerCluster.Core;
+using MerCluster.Core.Arrays;
+using MerCluster.Core.Configuration;
+using MerCluster.Pipeline;
+using MerCluster.Pipeline.Cache;
+using MerCluster.Pipeline.Clips;
+using MerCluster.Vision;
+using Spectre.Console;
+
+namespace MerCluster.Cli.Commands;
+
+/// <summary>
+/// `mer preprocess`: runs a pipeline over one clip (--frames, --onset, --apex) or a list of clips (--clips), through the
+/// feature cache, and writes each clip's outputs (.npy) and PNG previews. A clip that fails is reported with the file at
+/// fault and the others go on; the exit code is 1 when any clip failed, 2 for a bad command line or pipeline file.
+/// </summary>
+internal static class PreprocessCommand
+{
+    public static Command Create()
+    {
+        var frames = new Option<DirectoryInfo>("--frames") { Description = "Folder of one clip's numbered frames (img46.jpg, 006_05562.jpg...)." };
+        var onset = new Option<int?>("--onset") { Description = "Onset frame number, as in the file names and coding sheets." };
+        var apex = new Option<int?>("--apex") { Description = "Apex frame number." };
+        var offset = new Option<int?>("--offset") { Description = "Offset frame number (default: the last frame)." };
+        var clips = new Option<FileInfo>("--clips") { Description = "CSV of clips: frames_dir,onset,apex[,offset] (folders relative to the CSV)." };
+        var pipeline = new Option<string>("--pipeline")
+        {
+            Description = "Pipeline name in configs/pipelines (ststnet, mjfn, msmmt, frl-dgt, mfvan, mobilevit-svm, quick) or a YAML file.",
+            DefaultValueFactory = _ => "ststnet",
+        };
+        var cache = new Option<DirectoryInfo>("--cache") { Description = "Feature cache folder (default: .mer/cache in the checkout)." };
+        var output = new Option<DirectoryInfo>("--out") { Description = "Where each clip's outputs and previews go (default: .mer/preprocess in the checkout)." };
+        var command = new Command("preprocess", "Compute a pipeline's features for clips (cached) and write PNG previews.")
+        {
+            frames, onset, apex, offset, clips, pipeline, cache, output,
+        };
+        command.Validators.Add(result =>
+        {
+            var single = result.GetValue(frames) is not null;
+            var list = result.GetValue(clips) is not null;
+            if (single == list)
+                result.AddError("give either --frames with --onset and --apex, or --clips FILE.csv");
+            else if (single && (result.GetValue(onset) is null || result.GetValue(apex) is null))
+                result.AddError("--frames needs --onset and --apex");
+        });
+        command.SetAction(parse =>
+        {
+            var home = RepositoryPaths.FindRoot() ?? Environment.CurrentDirectory;
+            var request = new Request(
+                parse.GetValue(frames), parse.GetValue(onset), parse.GetValue(apex), parse.GetValue(offset), parse.GetValue(clips),
+                parse.GetValue(pipeline)!,
+                parse.GetValue(cache)?.FullName ?? Path.Combine(home, ".mer", "cache"),
+                parse.GetValue(output)?.FullName ?? Path.Combine(home, ".mer", "preprocess"));
+            return Run(request);
+        });
+        return command;
+    }
+
+    private sealed record Request(DirectoryInfo? Frames, int? Onset, int? Apex, int? Offset, FileInfo? Clips, string Pipeline, string Cache, string Out);
+
+    /// <summary>A clip to run: its name and how to list its frames (a listing error fails this clip alone).</summary>
+    private sealed record Job(string Name, Func<Clip> Load);
+
+    private static int Run(Request request)
+    {
+        PipelineOptions options;
+        IReadOnlyList<Job> jobs;
+        try
+        {
+            options = PipelineOptions.Load(request.Pipeline);
+            jobs = Jobs(request);
+        }
+        catch (Exception e) when (e is ConfigException or FormatException or IOException)
+        {
+            AnsiConsole.MarkupLineInterpolated($"[red]error:[/] {e.Message}");
+            return 2;
+        }
+
+        FaceModel faces;
+        try
+        {
+            VisionCore.SetThreads(options.Threads);
+            faces = FaceModel.Load();
+        }
+        catch (Exception e) when (e is VisionException or DllNotFoundException or FileNotFoundException)
+        {
+            AnsiConsole.MarkupLineInterpolated($"[red]error:[/] {e.Message}");
+            return 1;
+        }
+
+        using var _ = faces;
+        var preprocessor = new Preprocessor(options, FeatureCache.OnDisk(request.Cache), faces);
+        var results = new List<(string Clip, string? Folder, string? Error)>();
+        AnsiConsole.Progress()
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+            .Start(progress =>
+            {
+                var tasks = jobs.Select(job => (job, task: progress.AddTask(Markup.Escape(job.Name), maxValue: options.Outputs.Count + 1))).ToList();
+                foreach (var (job, task) in tasks)
+                {
+                    try
+                    {
+                        var folder = Process(preprocessor, job, request.Out, task);
+                        results.Add((job.Name, folder, null));
+                    }
+                    catch (PreprocessingException e)
+                    {
+                        results.Add((job.Name, null, e.Message));
+                        task.Description = $"[red]{Markup.Escape(job.Name)}[/]";
+                    }
+                    task.Value = task.MaxValue;
+                    task.StopTask();
+                }
+            });
+
+        foreach (var (clip, folder, error) in results)
+        {
+            if (error is null)
+                AnsiConsole.MarkupLineInterpolated($"[green]ok[/]     {clip} -> {folder}");
+            else
+                AnsiConsole.MarkupLineInterpolated($"[red]failed[/] {error}");
+        }
+        var stats = preprocessor.Cache.Stats;
+        AnsiConsole.MarkupLineInterpolated($"pipeline {options.Name}: {results.Count(r => r.Error is null)}/{results.Count} clips; cache {request.Cache}: {stats.Hits} hits, {stats.Misses} computed, {stats.Corrupt} corrupt files recomputed");
+        return results.All(r => r.Error is null) ? 0 : 1;
+    }
+
+    private static IReadOnlyList<Job> Jobs(Request request)
+    {
+        if (request.Frames is { } frames)
+            return [new Job(frames.Name, () => FrameFolder.Load(frames.FullName, request.Onset!.Value, request.Apex!.Value, request.Offset, frames.FullName))];
+        var entries = ClipList.Read(request.Clips!.FullName);
+        var used = new HashSet<string>();
+        return entries.Select(entry =>
+        {
+            // Output folders are named after the clip's folder; a repeated name (sub01/EP02 and sub02/EP02) gets its CSV line.
+            var name = Path.GetFileName(Path.TrimEndingDirectorySeparator(entry.FramesDirectory));
+            if (!used.Add(name))
+                name = $"{name}_line{entry.Line}";
+            return new Job(name, () => FrameFolder.Load(entry.FramesDirectory, entry.Onset, entry.Apex, entry.Offset, $"{request.Clips.FullName}:{entry.Line} ({entry.FramesDirectory})"));
+        }).ToList();
+    }
+
+    /// <summary>Computes every output of one clip, writes them as .npy with the previews, and returns the clip's folder.</summary>
+    private static string Process(Preprocessor preprocessor, Job job, string outRoot, ProgressTask task)
+    {
+        var features = preprocessor.Plan(job.Load());
+        var folder = Path.Combine(outRoot, job.Name);
+        Directory.CreateDirectory(folder);
+        foreach (var output in features.Outputs.Keys)
+        {
+            task.Description = $"{Markup.Escape(job.Name)}: {output.Key()}";
+            var value = features.Compute(output);
+            features.Guard(() =>
+            {
+                Npy.Write(Path.Combine(folder, output.Key() + ".npy"), value);
+                return 0;
+            });
+            task.Increment(1);
+        }
+        task.Description = $"{Markup.Escape(job.Name)}: previews";
+        Previews.Write(features, Path.Combine(folder, "previews"));
+        task.Description = $"[green]{Markup.Escape(job.Name)}[/]";
+        return folder;
+    }
+}

@@ -1,0 +1,53 @@
+using System.CommandLine;
+using MerCluster.Orchestration.Store;
+using MerCluster.Server;
+
+namespace MerCluster.Cli.Commands;
+
+/// <summary>`mer server --store URL [--urls URLS] [--token-file FILE] [--sweeps-dir DIR]`: the coordinator's web API and /metrics.</summary>
+internal static class ServerCommand
+{
+    public static Command Create()
+    {
+        var store = new Option<string>("--store") { Description = "Coordination store URL: sqlite:PATH or postgres://user@host:port/database.", DefaultValueFactory = _ => StoreLocation.DefaultUrl };
+        var urls = new Option<string>("--urls") { Description = "Where to listen, ';'-separated (port 0: any free port).", DefaultValueFactory = _ => ServerOptions.DefaultUrls };
+        var tokenFile = new Option<FileInfo?>("--token-file") { Description = $"File whose first line is the API token for submitting and cancelling sweeps (else ${ApiToken.EnvironmentVariable}; without either, changes are disabled)." };
+        var sweepsDir = new Option<DirectoryInfo?>("--sweeps-dir") { Description = "Directory that relative paths in submitted sweeps resolve against (default: the current directory)." };
+        var command = new Command("server", "Run the coordinator: JSON API over the store (sweeps, trials, folds, workers), sweep submission, /metrics, /healthz, /readyz.")
+        {
+            store,
+            urls,
+            tokenFile,
+            sweepsDir,
+        };
+        command.SetAction((parse, cancellationToken) => RunAsync(new ServerOptions
+        {
+            StoreUrl = parse.GetValue(store)!,
+            Urls = parse.GetValue(urls)!,
+            SweepsDirectory = parse.GetValue(sweepsDir)?.FullName ?? Directory.GetCurrentDirectory(),
+        }, parse.GetValue(tokenFile), cancellationToken));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(ServerOptions options, FileInfo? tokenFile, CancellationToken stopping)
+    {
+        CoordinatorServer server;
+        try
+        {
+            options = options with { Token = ApiToken.Load(tokenFile?.FullName) };
+            server = await CoordinatorServer.StartAsync(options, cancellationToken: stopping);
+        }
+        catch (Exception e) when (e is StoreException or ArgumentException or IOException or InvalidDataException)
+        {
+            Console.Error.WriteLine(e.Message);
+            return 1;
+        }
+        await using (server)
+        {
+            Console.WriteLine($"coordinator on {string.Join(", ", server.Urls)} serving {StoreLocation.Parse(options.StoreUrl)}" +
+                (options.Token is null ? " (no API token: submitting and cancelling are disabled)" : ""));
+            await server.WaitAsync(stopping);
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,109 @@
+using System.CommandLine;
+using System.Globalization;
+using MerCluster.Core.Configuration;
+using MerCluster.Core.Features;
+using MerCluster.Core.Metrics;
+using MerCluster.Training;
+using Spectre.Console;
+
+namespace MerCluster.Cli.Commands;
+
+/// <summary>`mer train --model NAME --features DIR --holdout SUBJECT`: trains one leave-one-subject-out fold and prints its predictions.</summary>
+internal static class TrainCommand
+{
+    public static Command Create()
+    {
+        var model = new Option<string>("--model") { Description = "A registered model (see `mer models list`).", Required = true };
+        var features = new Option<DirectoryInfo>("--features") { Description = "A feature set directory (featureset.json, samples.csv, one .npy per input).", Required = true };
+        var holdout = new Option<string>("--holdout") { Description = "The held-out subject, e.g. casme2/sub01; every other subject trains.", Required = true };
+        var config = new Option<FileInfo?>("--config") { Description = "A YAML file with model: and train: sections (default: configs/models/MODEL.yaml)." };
+        var epochs = new Option<int?>("--epochs") { Description = "Override the configured number of epochs." };
+        var checkpoint = new Option<FileInfo?>("--checkpoint") { Description = "Resume from this checkpoint if it exists, and save the training there." };
+        var csv = new Option<FileInfo?>("--csv") { Description = "Also write the predictions as CSV (the columns `mer metrics` reads)." };
+        var command = new Command("train", "Train a model on one leave-one-subject-out fold and predict the held-out subject.")
+        {
+            model, features, holdout, config, epochs, checkpoint, csv,
+        };
+        command.SetAction((parse, cancellation) => Task.FromResult(Run(parse.GetValue(model)!, parse.GetValue(features)!, parse.GetValue(holdout)!,
+            parse.GetValue(config), parse.GetValue(epochs), parse.GetValue(checkpoint), parse.GetValue(csv), cancellation)));
+        return command;
+    }
+
+    private static int Run(string model, DirectoryInfo featuresDir, string holdout, FileInfo? configFile, int? epochs,
+        FileInfo? checkpoint, FileInfo? csv, CancellationToken cancellation)
+    {
+        TrainingConfig config;
+        FeatureSet features;
+        TrainingFold fold;
+        try
+        {
+            config = configFile is null ? TrainingConfig.ForModel(model) : TrainingConfig.Load(configFile.FullName);
+            if (config.Model.Name != model)
+            {
+                Console.Error.WriteLine($"--model {model} but {configFile?.FullName} configures model.name '{config.Model.Name}'");
+                return 2;
+            }
+            if (epochs is { } e)
+                config = config with { Train = config.Train with { Epochs = e } };
+            features = FeatureSet.Read(featuresDir.FullName);
+            fold = TrainingFold.LeaveOut(features, holdout);
+        }
+        catch (Exception e) when (e is ConfigException or InvalidDataException or IOException or ArgumentException)
+        {
+            Console.Error.WriteLine(e.Message);
+            return 2;
+        }
+
+        FoldResult result;
+        try
+        {
+            result = AnsiConsole.Progress()
+                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+                .Start(context =>
+                {
+                    var task = context.AddTask($"{model} fold {holdout}", maxValue: Math.Max(1, config.Train.Epochs));
+                    var progress = new SyncProgress(p =>
+                    {
+                        task.Value = p.Epoch;
+                        task.Description = $"{model} fold {holdout}: epoch {p.Epoch}/{p.Epochs} loss {p.Loss:F4} ({p.SamplesPerSecond:F0} samples/s)";
+                    });
+                    return Trainer.TrainFold(config, features, fold, progress, cancellation, checkpoint?.FullName);
+                });
+        }
+        catch (TrainingException e)
+        {
+            Console.Error.WriteLine(e.Message);
+            return 1;
+        }
+        catch (OperationCanceledException)
+        {
+            Console.Error.WriteLine(checkpoint is null ? "cancelled" : $"cancelled; run again with --checkpoint {checkpoint.FullName} to resume");
+            return 130;
+        }
+
+        var table = new Table().Title($"{model}: held-out subject {holdout} (loss {result.FinalLoss:F4} after {result.Epochs} epochs)");
+        table.AddColumns("sample", "label", "predicted");
+        foreach (var c in features.Classes)
+            table.AddColumn(new TableColumn($"p({c})").RightAligned());
+        foreach (var p in result.Predictions)
+            table.AddRow([Markup.Escape(p.SampleId), p.Label, p.Label == p.Predicted ? $"[green]{p.Predicted}[/]" : $"[red]{p.Predicted}[/]",
+                .. p.Probabilities.Select(v => v.ToString("F3", CultureInfo.InvariantCulture))]);
+        AnsiConsole.Write(table);
+        var correct = result.Predictions.Count(p => p.Label == p.Predicted);
+        AnsiConsole.MarkupLine($"{correct}/{result.Predictions.Count} correct");
+
+        if (csv is not null)
+        {
+            using var writer = new StreamWriter(csv.FullName);
+            PredictionsCsv.Write(writer, result.Predictions.Select(p => new Prediction(p.SampleId, p.Subject, p.Database, p.Label, p.Predicted)));
+            AnsiConsole.MarkupLine($"predictions written to {Markup.Escape(csv.FullName)}");
+        }
+        return 0;
+    }
+
+    /// <summary>Reports on the training thread itself (Progress&lt;T&gt; would post to a thread pool and arrive late).</summary>
+    private sealed class SyncProgress(Action<EpochProgress> report) : IProgress<EpochProgress>
+    {
+        public void Report(EpochProgress value) => report(value);
+    }
+}

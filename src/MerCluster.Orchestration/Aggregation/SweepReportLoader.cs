@@ -1,0 +1,26 @@
+using MerCluster.Orchestration.Reports;
+using MerCluster.Orchestration.Store;
+using MerCluster.Orchestration.Sweeps;
+
+namespace MerCluster.Orchestration.Aggregation;
+
+/// <summary>Builds a sweep's report from the store alone: every trial scored from its stored predictions, with its failed folds.</summary>
+public static class SweepReportLoader
+{
+    public static async Task<SweepReport> LoadAsync(CoordinationStore store, string sweepIdOrName, CancellationToken cancellationToken = default)
+    {
+        var sweep = await SweepContext.LoadAsync(store, sweepIdOrName, cancellationToken);
+        var trials = new List<TrialReport>();
+        foreach (var trial in sweep.Trials)
+        {
+            var predictions = await store.PredictionsAsync(trial.Id, cancellationToken);
+            var failed = (await store.FoldsAsync(trial.Id, cancellationToken))
+                .Where(f => f.State == FoldStates.Failed)
+                .Select(f => new FailedFold(f.HeldOutSubject, f.Attempt, f.LastError ?? ""))
+                .ToList();
+            var score = predictions.Count == 0 ? null : TrialAggregator.Score(sweep.Protocol, predictions);
+            trials.Add(new TrialReport(sweep.GridTrial(trial.Id), score, failed));
+        }
+        return new SweepReport(sweep.Record.Id, sweep.Protocol.Classes, sweep.Protocol.Parts, trials);
+    }
+}

@@ -1,0 +1,31 @@
+using MerCluster.Core.Configuration;
+using MerCluster.Orchestration.Store;
+using MerCluster.Training;
+
+namespace MerCluster.Orchestration.Workers;
+
+/// <summary>
+/// The real fold: binds the trial's <c>model:</c> and <c>train:</c> sections, trains the registry model with the
+/// training core on the fold's training subjects on the worker's device, and predicts the held-out subject.
+/// </summary>
+public sealed class TrainingFoldRunner : IFoldRunner
+{
+    public Task<IReadOnlyList<Store.SamplePrediction>> RunAsync(FoldJob job, CancellationToken cancellationToken)
+    {
+        var model = YamlOptions.Bind<ModelOptions>(job.Options.Model, job.OptionsSource, "model");
+        var train = YamlOptions.Bind<TrainOptions>(job.Options.Train, job.OptionsSource, "train") with { Device = job.Device };
+        if (job.Threads > 0)
+            train = train with { Threads = job.Threads };
+        var config = new TrainingConfig { Model = model, Train = train };
+        var trainSubjects = job.Fold.TrainRows.Select(row => job.Features.Samples[row].Subject).Distinct().ToList();
+        var fold = new TrainingFold(job.Fold.Name, trainSubjects);
+        // The native training loop blocks its thread: run it on the pool so the worker's lease renewal keeps its own.
+        return Task.Run<IReadOnlyList<Store.SamplePrediction>>(() =>
+        {
+            var result = Trainer.TrainFold(config, job.Features, fold, cancellation: cancellationToken);
+            return result.Predictions
+                .Select(p => new Store.SamplePrediction(p.SampleId, p.Subject, p.Database, p.Label, p.Predicted, p.Probabilities.Select(x => (double)x).ToArray()))
+                .ToList();
+        }, cancellationToken);
+    }
+}

@@ -1,0 +1,15 @@
+using MerCluster.Vision;
+
+namespace MerCluster.Pipeline.Steps;
+
+/// <summary>FRL-DGT's 9 AU regions of the aligned apex, each resized, stacked as [27, size, size] (region-major BGR) in 0..1.</summary>
+public static class AuRegionsStep
+{
+    public static Feature<float> Of(FeatureGraph graph, Feature<byte> apex, Feature<float> landmarks, OutputSizeOptions options)
+        => graph.Node("au_regions", 1, options, [apex.Key, landmarks.Key], () =>
+        {
+            var image = Tensors.ToImage(apex.Value, "aligned apex");
+            var crops = NativeClock.Time(() => AuRegions.Crop(image, Tensors.ToPoints(landmarks.Value), options.Size));
+            return Tensors.ToChannelsFirst(crops);
+        });
+}

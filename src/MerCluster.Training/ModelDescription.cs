@@ -1,0 +1,32 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace MerCluster.Training;
+
+/// <summary>One input a model takes, per sample [C, H, W].</summary>
+public sealed record ModelInput(string Name, string Description, int[] Shape);
+
+/// <summary>A per-sample activation shape recorded during one forward pass.</summary>
+public sealed record LayerShape(string Name, int[] Shape);
+
+/// <summary>A registered model: what it is, what it takes and its settings with their defaults.</summary>
+public sealed record ModelInfo(string Name, string Summary, IReadOnlyList<ModelInput> Inputs, JsonObject Defaults);
+
+/// <summary>A built model as the native trainer reports it.</summary>
+public sealed record ModelDescription(
+    string Model,
+    JsonObject ModelConfig,
+    JsonObject TrainConfig,
+    int Epoch,
+    int Classes,
+    long Parameters,
+    int FeatureSize,
+    int Threads,
+    IReadOnlyList<ModelInput> Inputs,
+    IReadOnlyList<LayerShape> Shapes)
+{
+    internal static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+
+    public int[] ShapeOf(string layer) =>
+        Shapes.FirstOrDefault(s => s.Name == layer)?.Shape ?? throw new KeyNotFoundException($"model {Model} records no layer '{layer}'");
+}

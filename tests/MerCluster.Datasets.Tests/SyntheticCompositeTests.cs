@@ -1,0 +1,67 @@
+using MerCluster.Datasets.Composite;
+using MerCluster.Datasets.Labels;
+using MerCluster.Datasets.Manifests;
+
+namespace MerCluster.Datasets.Tests;
+
+public sealed class SyntheticCompositeTests(FullTree full, FullTreeWithDefects withDefects) : IClassFixture<FullTree>, IClassFixture<FullTreeWithDefects>
+{
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void The_full_scale_composite_has_the_official_subjects_and_per_part_class_counts(bool defects)
+    {
+        var manifest = defects ? withDefects.Manifest : full.Manifest;
+        var summary = CompositeSummary.Of(manifest, ClassSet.Named(ClassSet.Megc2019));
+
+        Assert.Equal(68, summary.Composite.Subjects);
+        Assert.Equal(442, summary.Composite.Samples);
+        Assert.Equal([250, 109, 83], manifest.Classes.Select(c => summary.Composite.Classes[c]));
+        var parts = summary.Parts.ToDictionary(p => p.Name);
+        Assert.Equal((16, 164, 70, 51, 43), Row(parts["smic"]));
+        Assert.Equal((24, 145, 88, 32, 25), Row(parts["casme2"]));
+        Assert.Equal((28, 133, 92, 26, 15), Row(parts["samm"]));
+        Assert.Empty(summary.Mismatches());
+    }
+
+    private static (int, int, int, int, int) Row(PartCounts p) =>
+        (p.Subjects, p.Samples, p.Classes["negative"], p.Classes["positive"], p.Classes["surprise"]);
+
+    [Fact]
+    public void The_full_scale_tree_holds_the_clips_the_mapping_drops_and_the_three_official_exclusions_each_with_a_reason()
+    {
+        var excluded = full.Manifest.Excluded;
+        foreach (var official in new[] { "casme2/sub04/EP12_01f", "casme2/sub05/EP12_03f", "casme2/sub24/EP02_07" })
+            Assert.Contains("not in the official MEGC2019 composite list", excluded.Single(e => e.Sample == official).Reason);
+        foreach (var emotion in new[] { "others", "fear", "sadness" })
+            Assert.Contains(excluded, e => e.Database == "casme2" && e.Reason == $"emotion '{emotion}' is dropped by megc2019-3class");
+        Assert.Contains(excluded, e => e.Database == "samm" && e.Reason == "emotion 'Other' is dropped by megc2019-3class");
+        Assert.Equal(12 + 2 + 4 + 3 + 12, excluded.Count);
+    }
+
+    [Fact]
+    public void Every_planned_composite_clip_and_only_those_reach_the_manifest_and_nothing_is_silently_dropped()
+    {
+        var plan = withDefects.Plan;
+        var manifest = withDefects.Manifest;
+        Assert.Equal(plan.Clips.Where(c => c.Composite).Select(c => c.SampleId).Order(), manifest.Samples.Select(s => s.SampleId).Order());
+        Assert.Equal(plan.Clips.Count, manifest.Samples.Count + manifest.Excluded.Count);
+    }
+
+    [Fact]
+    public void A_manifest_written_to_json_and_read_back_has_the_same_hash_and_resolves_to_existing_files()
+    {
+        var path = Path.Combine(full.Root, "manifest.json");
+        full.Manifest.Write(path);
+        var back = Manifest.Read(path);
+        Assert.Equal(full.Manifest.Hash, back.Hash);
+        Assert.True(File.Exists(back.Resolve(back.Samples[0], back.Samples[0].Clip.ApexFrame)));
+    }
+
+    [Fact]
+    public void Different_seeds_give_different_manifests_with_the_same_counts()
+    {
+        Assert.NotEqual(full.Manifest.Hash, withDefects.Manifest.Hash);
+        Assert.Equal(full.Manifest.Samples.Count, withDefects.Manifest.Samples.Count);
+    }
+}

@@ -1,0 +1,53 @@
+using MerCluster.Datasets.Composite;
+using MerCluster.Datasets.Labels;
+using MerCluster.Datasets.Loaders;
+using MerCluster.Datasets.Manifests;
+using MerCluster.Datasets.Synthetic;
+
+namespace MerCluster.Datasets.Tests;
+
+/// <summary>A synthetic tree written once per test class that uses it, with its plan and its MEGC2019 manifest.</summary>
+public abstract class SyntheticTree : IDisposable
+{
+    private readonly TempTree _tree = new();
+
+    protected SyntheticTree(SynthOptions options)
+    {
+        Options = options;
+        Plan = SyntheticDataset.Write(_tree.Root, options);
+        Manifest = LoadComposite(_tree.Root);
+    }
+
+    public SynthOptions Options { get; }
+
+    public SynthPlan Plan { get; }
+
+    public Manifest Manifest { get; }
+
+    public string Root => _tree.Root;
+
+    public string PathOf(params string[] parts) => _tree.PathOf(parts);
+
+    public static Manifest LoadComposite(string root) => CompositeBuilder.Build(ClassSet.Named(ClassSet.Megc2019),
+    [
+        SmicLoader.Load(Path.Combine(root, "SMIC")),
+        Casme2Loader.Load(Path.Combine(root, "CASME2")),
+        SammLoader.Load(Path.Combine(root, "SAMM")),
+    ]);
+
+    public void Dispose()
+    {
+        _tree.Dispose();
+        GC.SuppressFinalize(this);
+    }
+}
+
+/// <summary>Full scale with empty frame files: the same plan, layout, sheets, loaders and composite builder as a rendered tree, without the pixels.</summary>
+public sealed class FullTree() : SyntheticTree(new SynthOptions { Scale = SynthScale.Full, Seed = 7, Pixels = false });
+
+public sealed class FullTreeWithDefects() : SyntheticTree(new SynthOptions { Scale = SynthScale.Full, Seed = 3, Defects = true, Pixels = false });
+
+public sealed class SmallTreeWithDefects() : SyntheticTree(new SynthOptions { Scale = SynthScale.Small, Seed = 11, Defects = true, Pixels = false });
+
+/// <summary>Small scale with rendered frames.</summary>
+public sealed class SmallRenderedTree() : SyntheticTree(new SynthOptions { Scale = SynthScale.Small, Seed = 5, Threads = 2 });

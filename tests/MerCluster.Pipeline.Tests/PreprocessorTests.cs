@@ -1,0 +1,171 @@
+using MerCluster.Pipeline.Cache;
+using MerCluster.Pipeline.Clips;
+using MerCluster.Pipeline.Steps;
+using MerCluster.Vision;
+
+namespace MerCluster.Pipeline.Tests;
+
+public class PreprocessorTests(VisionFixture vision) : IClassFixture<VisionFixture>
+{
+    private static readonly PipelineOptions Quick = new()
+    {
+        Name = "test-quick",
+        Outputs = Enum.GetValues<PipelineOutput>(),
+        Alignment = new AlignmentOptions { Size = 112 },
+        Flow = new FlowOptions { Method = FlowMethod.Farneback },
+        FlowImage = new OutputSizeOptions { Size = 64 },
+        DynamicImage = new OutputSizeOptions { Size = 64 },
+        ApexGray = new ApexGrayOptions { Size = 64 },
+        AuRegions = new OutputSizeOptions { Size = 30 },
+    };
+
+    private Preprocessor NewPreprocessor(PipelineOptions options, string cacheDirectory)
+        => new(options, FeatureCache.OnDisk(cacheDirectory), vision.Faces);
+
+    [Fact]
+    public void Every_output_has_its_documented_shape()
+    {
+        using var cache = new TempDirectory();
+        var features = NewPreprocessor(Quick, cache.Path).Plan(vision.Clip.Load());
+        int[] Shape(PipelineOutput output) => features.Compute(output).Shape;
+        Assert.Equal([3, 28, 28], Shape(PipelineOutput.FlowUvs));
+        Assert.Equal([3, 64, 64], Shape(PipelineOutput.FlowImage));
+        Assert.Equal([3, 64, 64], Shape(PipelineOutput.DynamicImage));
+        Assert.Equal([1, 64, 64], Shape(PipelineOutput.ApexGray));
+        Assert.Equal([27, 30, 30], Shape(PipelineOutput.AuRegions));
+        Assert.Equal([3, 112, 112], Shape(PipelineOutput.Onset));
+        Assert.Equal([3, 112, 112], Shape(PipelineOutput.Apex));
+        Assert.All(features.Outputs.Values, f => Assert.True(File.Exists(features.Graph.Locate(f))));
+        var apexGray = features.Compute(PipelineOutput.ApexGray).Data;
+        Assert.InRange(apexGray.Min(), 0f, 1f);
+        Assert.InRange(apexGray.Max(), 0f, 1f);
+    }
+
+    [Fact]
+    public void A_second_run_over_a_clip_reads_every_output_from_the_cache()
+    {
+        using var cache = new TempDirectory();
+        var first = NewPreprocessor(Quick, cache.Path);
+        var values = first.Plan(vision.Clip.Load()).Outputs.ToDictionary(o => o.Key, o => o.Value.Value);
+        var second = NewPreprocessor(Quick, cache.Path);
+        var again = second.Plan(vision.Clip.Load());
+        foreach (var (output, value) in values)
+            Assert.Equal(value.Data, again.Compute(output).Data);
+        Assert.Equal(0, second.Cache.Stats.Misses);
+        Assert.Equal(values.Count, second.Cache.Stats.Hits);
+    }
+
+    [Fact]
+    public void Two_pipelines_with_the_same_flow_settings_share_the_flow()
+    {
+        using var cache = new TempDirectory();
+        var uvs = NewPreprocessor(Quick with { Outputs = [PipelineOutput.FlowUvs] }, cache.Path).Plan(vision.Clip.Load());
+        var image = NewPreprocessor(Quick with { Name = "other", Outputs = [PipelineOutput.FlowImage] }, cache.Path);
+        Assert.Equal(uvs.Flow.Key, image.Plan(vision.Clip.Load()).Flow.Key);
+        uvs.Compute(PipelineOutput.FlowUvs);
+        image.Plan(vision.Clip.Load()).Compute(PipelineOutput.FlowImage);
+        Assert.Equal(1, image.Cache.Stats.Hits);
+        Assert.Equal(1, image.Cache.Stats.Misses);
+    }
+
+    [Fact]
+    public void TvL1_flow_on_the_aligned_face_recovers_the_clips_translation()
+    {
+        using var cache = new TempDirectory();
+        var options = PipelineOptions.Load("ststnet");
+        var features = NewPreprocessor(options, cache.Path).Plan(vision.Clip.Load());
+        var face = Tensors.ToFace(features.Face.Value);
+        var aligned = Tensors.ToPoints(features.AlignedLandmarks.Value);
+        static double Distance(System.Drawing.PointF a, System.Drawing.PointF b) => Math.Sqrt(Math.Pow(a.X - b.X, 2) + Math.Pow(a.Y - b.Y, 2));
+        // Alignment scales by the eye-corner distance and rotates the eye line level, so a horizontal shift of the
+        // frame is a shift of shift * scale along the eye line's angle -theta in the aligned face.
+        var (right, left) = (face.Landmarks[39], face.Landmarks[42]);
+        var scale = Distance(aligned[39], aligned[42]) / Distance(right, left);
+        var theta = Math.Atan2(left.Y - right.Y, left.X - right.X);
+        var shift = AstronautClip.PixelsPerFrame * (AstronautClip.ApexNumber - AstronautClip.OnsetNumber) * scale;
+        var (expectedU, expectedV) = (shift * Math.Cos(theta), -shift * Math.Sin(theta));
+
+        var flow = Tensors.ToFlow(features.Flow.Value);
+        double sumU = 0, sumV = 0;
+        var n = 0;
+        for (var y = 56; y < 168; y++)
+            for (var x = 56; x < 168; x++, n++)
+                (sumU, sumV) = (sumU + flow.U(y, x), sumV + flow.V(y, x));
+        Assert.InRange(sumU / n, expectedU - 0.1, expectedU + 0.1);
+        Assert.InRange(sumV / n, expectedV - 0.1, expectedV + 0.1);
+
+        var uvs = features.Compute(PipelineOutput.FlowUvs);
+        Assert.Equal([3, 28, 28], uvs.Shape);
+        var centreStrain = uvs.Data.Skip(2 * 28 * 28).Chunk(28).Skip(8).Take(12).SelectMany(row => row.Skip(8).Take(12)).Average();
+        Assert.InRange(centreStrain, 0, 0.05);
+    }
+
+    [Fact]
+    public void Magnification_feeds_the_flow_and_changes_its_key()
+    {
+        using var cache = new TempDirectory();
+        var plain = NewPreprocessor(Quick with { Outputs = [PipelineOutput.FlowUvs] }, cache.Path).Plan(vision.Clip.Load());
+        var magnified = NewPreprocessor(Quick with { Outputs = [PipelineOutput.FlowUvs], Magnification = new MagnificationOptions { Alpha = 5 } }, cache.Path)
+            .Plan(vision.Clip.Load());
+        Assert.NotEqual(plain.Flow.Key, magnified.Flow.Key);
+        var u0 = MeanU(plain);
+        var u1 = MeanU(magnified);
+        Assert.NotEqual(u0, u1);
+    }
+
+    private static double MeanU(ClipFeatures features)
+    {
+        var flow = features.Flow.Value.Data;
+        double sum = 0;
+        for (var i = 0; i < flow.Length; i += 2)
+            sum += flow[i];
+        return sum / (flow.Length / 2);
+    }
+
+    [Fact]
+    public void An_unreadable_frame_is_an_error_naming_the_clip_and_the_file()
+    {
+        using var cache = new TempDirectory();
+        var folder = vision.Clip.CopyFrames("unreadable");
+        var broken = Path.Combine(folder, "img4.png");
+        File.WriteAllText(broken, "not a png");
+        var features = NewPreprocessor(Quick, cache.Path).Plan(FrameFolder.Load(folder, 1, 4, name: "casme2/sub01/EP01"));
+        var error = Assert.Throws<PreprocessingException>(() => features.Compute(PipelineOutput.FlowUvs));
+        Assert.Equal("casme2/sub01/EP01", error.Clip);
+        Assert.Contains(broken, error.Message);
+    }
+
+    [Fact]
+    public void A_clip_without_a_face_is_an_error_naming_the_onset_file()
+    {
+        using var cache = new TempDirectory();
+        var folder = vision.Clip.CopyFrames("noface");
+        var onset = Path.Combine(folder, "img1.png");
+        new Image(200, 200, 3, Enumerable.Repeat((byte)128, 200 * 200 * 3).ToArray()).Write(onset);
+        var features = NewPreprocessor(Quick, cache.Path).Plan(FrameFolder.Load(folder, 1, 4));
+        var error = Assert.Throws<PreprocessingException>(() => features.Compute(PipelineOutput.Apex));
+        Assert.Contains(onset, error.Message);
+        Assert.Equal(VisionStatus.NoFace, Assert.IsType<VisionException>(error.InnerException).Status);
+    }
+
+    [Fact]
+    public void Frames_of_different_sizes_are_an_error_naming_the_odd_file()
+    {
+        using var cache = new TempDirectory();
+        var folder = vision.Clip.CopyFrames("sizes");
+        var odd = Path.Combine(folder, "img5.png");
+        vision.Clip.Portrait.Resized(256, 256).Write(odd);
+        var features = NewPreprocessor(Quick with { Outputs = [PipelineOutput.DynamicImage] }, cache.Path).Plan(FrameFolder.Load(folder, 1, 4));
+        var error = Assert.Throws<PreprocessingException>(() => features.Compute(PipelineOutput.DynamicImage));
+        Assert.Contains(odd, error.Message);
+    }
+
+    [Fact]
+    public void A_missing_frame_file_is_an_error_naming_it_before_anything_is_computed()
+    {
+        var folder = vision.Clip.CopyFrames("gap");
+        File.Delete(Path.Combine(folder, "img3.png"));
+        var error = Assert.Throws<PreprocessingException>(() => FrameFolder.Load(folder, 1, 4));
+        Assert.Contains(Path.Combine(folder, "img3.png"), error.Message);
+    }
+}

@@ -1,0 +1,72 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace MerCluster.Server.Tests.Support;
+
+/// <summary>A process a test starts: its output kept for failure messages, killed (with its children) when disposed.</summary>
+public sealed class ChildProcess : IDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+
+    public ChildProcess(string program, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null)
+    {
+        var info = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var argument in arguments)
+            info.ArgumentList.Add(argument);
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+            info.Environment[key] = value;
+        _process = Process.Start(info) ?? throw new InvalidOperationException($"cannot start {program}");
+        _process.OutputDataReceived += (_, e) => Append(e.Data);
+        _process.ErrorDataReceived += (_, e) => Append(e.Data);
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+    }
+
+    public int Id => _process.Id;
+
+    public bool HasExited => _process.HasExited;
+
+    public int ExitCode => _process.ExitCode;
+
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+                return _output.ToString();
+        }
+    }
+
+    public async Task<int> WaitAsync(TimeSpan timeout)
+    {
+        using var cancellation = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(cancellation.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"{_process.StartInfo.FileName} did not exit within {timeout.TotalSeconds} s:\n{Output}");
+        }
+        return _process.ExitCode;
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null)
+            return;
+        lock (_output)
+            _output.AppendLine(line);
+    }
+
+    public void Dispose()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            _process.WaitForExit(10_000);
+        }
+        _process.Dispose();
+    }
+}

@@ -1,0 +1,2 @@
+global using MerCluster.Orchestration.Tests.Support;
+global using MerCluster.Server.Tests.Support;

@@ -1,0 +1,56 @@
+namespace MerCluster.Training.Tests;
+
+public sealed class TrainFoldTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("fold-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private static TrainingConfig Config(int epochs) => new() { Model = Synthetic.Ststnet(), Train = Synthetic.Fast(epochs: epochs, learningRate: 1e-2) };
+
+    [Fact]
+    public void A_fold_predicts_exactly_the_held_out_subjects_samples_with_class_names()
+    {
+        var set = Synthetic.Separable(4, 9);
+        var fold = TrainingFold.LeaveOut(set, "casme2/sub03");
+        Assert.Equal(["casme2/sub01", "casme2/sub02", "casme2/sub04"], fold.TrainSubjects);
+        var result = Trainer.TrainFold(Config(12), set, fold);
+        Assert.Equal(set.Samples.Where(s => s.Subject == "casme2/sub03").Select(s => s.SampleId), result.Predictions.Select(p => p.SampleId));
+        Assert.Equal(12, result.Epochs);
+        Assert.All(result.Predictions, p => Assert.Equal(3, p.Probabilities.Length));
+        // The classes are separable, so the unseen subject is classified correctly too.
+        Assert.All(result.Predictions, p => Assert.Equal(p.Label, p.Predicted));
+    }
+
+    [Fact]
+    public void A_fold_with_a_checkpoint_resumes_where_it_stopped()
+    {
+        var set = Synthetic.Separable(3, 6);
+        var fold = TrainingFold.LeaveOut(set, "casme2/sub01");
+        var path = Path.Combine(_dir, "fold.ckpt");
+        var straight = Trainer.TrainFold(Config(4), set, fold);
+        using (var cancel = new CancellationTokenSource())
+        {
+            var stopAfterTwo = new Stopper(2, cancel);
+            Assert.Throws<OperationCanceledException>(() => Trainer.TrainFold(Config(4), set, fold, stopAfterTwo, cancel.Token, path));
+        }
+        var resumed = Trainer.TrainFold(Config(4), set, fold, checkpointPath: path);
+        Assert.Equal(straight.Predictions.Select(p => p.Probabilities), resumed.Predictions.Select(p => p.Probabilities));
+    }
+
+    private sealed class Stopper(int epoch, CancellationTokenSource cancel) : IProgress<EpochProgress>
+    {
+        public void Report(EpochProgress value)
+        {
+            if (value.Epoch == epoch)
+                cancel.Cancel();
+        }
+    }
+
+    [Fact]
+    public void An_unknown_held_out_subject_is_an_error_naming_it()
+    {
+        var error = Assert.Throws<ArgumentException>(() => TrainingFold.LeaveOut(Synthetic.Separable(2, 3), "samm/999"));
+        Assert.Contains("samm/999", error.Message);
+    }
+}
