@@ -28,17 +28,6 @@ public sealed class SyntheticFramesTests(SmallRenderedTree tree) : IClassFixture
     }
 
     [Fact]
-    public void Another_seed_gives_other_frames()
-    {
-        var clip = tree.Plan.Clips[0];
-        var options = tree.Options with { Seed = tree.Options.Seed + 1 };
-        var other = SyntheticDataset.Write(_again.Root, options);
-        var a = tree.PathOf(SynthPlan.FolderOf(clip.Database), clip.Directory, clip.FrameFile(clip.Onset));
-        var b = Directory.EnumerateFiles(_again.PathOf(SynthPlan.FolderOf(other.Clips[0].Database), other.Clips[0].Directory)).Order().First();
-        Assert.NotEqual(File.ReadAllBytes(a), File.ReadAllBytes(b));
-    }
-
-    [Fact]
     public void The_small_tree_loads_with_every_class_in_every_database_and_official_frame_formats()
     {
         var manifest = tree.Manifest;

@@ -20,13 +20,7 @@ public sealed class AstronautClip : IDisposable
     public AstronautClip()
     {
         Portrait = Image.Read(RepositoryPaths.AstronautPortrait, ImageColor.Bgr);
-        Directory.CreateDirectory(FramesDirectory);
-        for (var k = 0; k < Frames; k++)
-        {
-            // Remap samples image(x + u): u = -s moves the content s px to the right.
-            var frame = Warp.Remap(Portrait, FlowField.Uniform(Portrait.Height, Portrait.Width, -PixelsPerFrame * k, 0));
-            frame.Write(FramePath(k + 1));
-        }
+        TranslatedClip.Write(Portrait, FramesDirectory, Frames, PixelsPerFrame, OnsetNumber, ApexNumber);
     }
 
     public Image Portrait { get; }
@@ -34,8 +28,6 @@ public sealed class AstronautClip : IDisposable
     public string Root => _dir.Path;
 
     public string FramesDirectory => Path.Combine(_dir.Path, "clip");
-
-    public string FramePath(int number) => Path.Combine(FramesDirectory, $"img{number}.png");
 
     public Clip Load() => FrameFolder.Load(FramesDirectory, OnsetNumber, ApexNumber);
 

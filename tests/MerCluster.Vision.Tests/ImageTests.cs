@@ -61,4 +61,36 @@ public class ImageTests
         Assert.Equal(VisionStatus.Io, error.Status);
         Assert.Contains(path, error.Message);
     }
+
+    [Fact]
+    public void Crop_copies_the_region_row_by_row()
+    {
+        var portrait = Shared.Portrait;
+        var crop = portrait.Crop(100, 50, 30, 20);
+        Assert.Equal((20, 30, 3), (crop.Height, crop.Width, crop.Channels));
+        Assert.Equal(portrait[50 + 19, 100 + 29, 2], crop[19, 29, 2]);
+        Assert.Equal(portrait[50, 100, 0], crop[0, 0, 0]);
+        Assert.Throws<ArgumentOutOfRangeException>(() => portrait.Crop(500, 0, 30, 20));
+    }
+
+    [Fact]
+    public void Resizing_and_gray_conversion_keep_a_flat_colour_flat()
+    {
+        var flat = new Image(10, 10, 3, Enumerable.Repeat((byte)200, 300).ToArray());
+        var small = flat.Resized(4, 6);
+        Assert.Equal((4, 6, 3), (small.Height, small.Width, small.Channels));
+        Assert.All(small.Data, value => Assert.Equal(200, value));
+        var gray = flat.ToGray();
+        Assert.Equal(1, gray.Channels);
+        Assert.All(gray.Data, value => Assert.Equal(200, value));
+    }
+
+    [Fact]
+    public void A_resized_flow_keeps_its_vectors_in_original_pixels()
+    {
+        var flow = FlowField.Uniform(56, 56, 1.25f, -0.5f).Resized(28, 28);
+        Assert.Equal((28, 28), (flow.Height, flow.Width));
+        Assert.All(flow.HorizontalComponent().Data, u => Assert.Equal(1.25f, u, 1e-5f));
+        Assert.All(flow.VerticalComponent().Data, v => Assert.Equal(-0.5f, v, 1e-5f));
+    }
 }

@@ -17,15 +17,16 @@ public class MagnificationTests
         var options = new MagnificationOptions { Alpha = alpha, LowHz = 1.5, HighHz = 2.5, Levels = 4, LambdaC = 0, Filter = TemporalFilter.Ideal };
         var magnified = Magnification.Magnify(clip, Fps, options);
 
-        // Frames 4 and 12 are the oscillation's extremes (+A and -A): measure the motion between them by TV-L1.
+        // Frames 4 and 12 are the oscillation's extremes (+A and -A). TV-L1 measures the motion between them in both
+        // clips; it under-reads sub-pixel motion of this grating by about 15%, the same factor in both, so the ratio
+        // of the two readings is the amplification (measured 10.8 for alpha 10, 6.0 for alpha 5).
         var input = MeanHorizontalFlow(clip[12], clip[4]);
         var output = MeanHorizontalFlow(magnified[12], magnified[4]);
-        Assert.InRange(input, 2 * Amplitude * 0.8, 2 * Amplitude * 1.2);
-        // 20%: the first-order (Taylor) model of EVM under-predicts at 1.1 px on a 16 px period (the grating's
-        // sine saturates by about 8%), the Laplacian bands leak a little into the unamplified finest level and
-        // residual, and the frames are rounded to 8 bits.
-        var expected = 2 * Amplitude * (1 + alpha);
-        Assert.InRange(output, expected * 0.8, expected * 1.2);
+        Assert.InRange(input, 2 * Amplitude * 0.7, 2 * Amplitude * 1.1);
+        // 15%: EVM's first-order model holds while (1 + alpha) A = 1.1 px stays under a tenth of the 16 px period
+        // (the grating's sine bends the amplified motion by a few %), the Laplacian bands leak a little into the
+        // unamplified finest level and residual, and frames are rounded to 8 bits.
+        Assert.InRange(output / input, (1 + alpha) * 0.85, (1 + alpha) * 1.15);
     }
 
     [Theory]

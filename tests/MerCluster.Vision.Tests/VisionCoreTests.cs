@@ -15,4 +15,7 @@ public class VisionCoreTests
         Assert.Equal(VisionStatus.Argument, error.Status);
         Assert.Contains("got 0", error.Message);
     }
+
+    [Fact]
+    public void Setting_the_thread_count_succeeds_for_positive_values() => VisionCore.SetThreads(2);
 }

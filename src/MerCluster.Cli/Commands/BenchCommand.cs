@@ -8,6 +8,8 @@ internal static class BenchCommand
     public static Command Create() => new("bench", "Measure speed: print the figures a layer promises (add --json for one JSON object).")
     {
         Bench.TrainBench.Create(),
+        Bench.PreprocessBench.Create(),
+        Bench.OrchestrationBench.Create(),
         Bench.DatasetsBench.Create(),
     };
 }

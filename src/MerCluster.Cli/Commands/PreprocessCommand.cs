@@ -31,16 +31,17 @@ internal static class PreprocessCommand
         };
         var cache = new Option<DirectoryInfo>("--cache") { Description = "Feature cache folder (default: .mer/cache in the checkout)." };
         var output = new Option<DirectoryInfo>("--out") { Description = "Where each clip's outputs and previews go (default: .mer/preprocess in the checkout)." };
+        var demo = new Option<bool>("--demo") { Description = "Preprocess a clip made from the astronaut portrait (its frames are written under --out)." };
         var command = new Command("preprocess", "Compute a pipeline's features for clips (cached) and write PNG previews.")
         {
-            frames, onset, apex, offset, clips, pipeline, cache, output,
+            frames, onset, apex, offset, clips, demo, pipeline, cache, output,
         };
         command.Validators.Add(result =>
         {
             var single = result.GetValue(frames) is not null;
             var list = result.GetValue(clips) is not null;
-            if (single == list)
-                result.AddError("give either --frames with --onset and --apex, or --clips FILE.csv");
+            if ((single ? 1 : 0) + (list ? 1 : 0) + (result.GetValue(demo) ? 1 : 0) != 1)
+                result.AddError("give one of: --frames with --onset and --apex, --clips FILE.csv, or --demo");
             else if (single && (result.GetValue(onset) is null || result.GetValue(apex) is null))
                 result.AddError("--frames needs --onset and --apex");
         });
@@ -48,7 +49,7 @@ internal static class PreprocessCommand
         {
             var home = RepositoryPaths.FindRoot() ?? Environment.CurrentDirectory;
             var request = new Request(
-                parse.GetValue(frames), parse.GetValue(onset), parse.GetValue(apex), parse.GetValue(offset), parse.GetValue(clips),
+                parse.GetValue(frames), parse.GetValue(onset), parse.GetValue(apex), parse.GetValue(offset), parse.GetValue(clips), parse.GetValue(demo),
                 parse.GetValue(pipeline)!,
                 parse.GetValue(cache)?.FullName ?? Path.Combine(home, ".mer", "cache"),
                 parse.GetValue(output)?.FullName ?? Path.Combine(home, ".mer", "preprocess"));
@@ -57,7 +58,7 @@ internal static class PreprocessCommand
         return command;
     }
 
-    private sealed record Request(DirectoryInfo? Frames, int? Onset, int? Apex, int? Offset, FileInfo? Clips, string Pipeline, string Cache, string Out);
+    private sealed record Request(DirectoryInfo? Frames, int? Onset, int? Apex, int? Offset, FileInfo? Clips, bool Demo, string Pipeline, string Cache, string Out);
 
     /// <summary>A clip to run: its name and how to list its frames (a listing error fails this clip alone).</summary>
     private sealed record Job(string Name, Func<Clip> Load);
@@ -128,6 +129,12 @@ internal static class PreprocessCommand
 
     private static IReadOnlyList<Job> Jobs(Request request)
     {
+        if (request.Demo)
+        {
+            // Six frames of the portrait moving 0.5 px per frame to the right: onset 1, apex 4.
+            var folder = Path.Combine(request.Out, "astronaut-frames");
+            return [new Job("astronaut", () => TranslatedClip.Write(Image.Read(RepositoryPaths.AstronautPortrait, ImageColor.Bgr), folder, 6, 0.5f, 1, 4, folder))];
+        }
         if (request.Frames is { } frames)
             return [new Job(frames.Name, () => FrameFolder.Load(frames.FullName, request.Onset!.Value, request.Apex!.Value, request.Offset, frames.FullName))];
         var entries = ClipList.Read(request.Clips!.FullName);

@@ -72,7 +72,7 @@ public sealed class Grid
                     throw new ConfigException(source, $"{path}[{i}]", Line(scalar), $"the value {value.DisplayValue} is listed twice");
                 values.Add(value);
             }
-            axes.Add(new GridAxis(key, values, Line(keyNode)));
+            axes.Add(new GridAxis(key, values));
         }
         return new Grid(axes);
     }

@@ -14,7 +14,12 @@ public static class TrialAggregator
 {
     public const string OverallPart = "overall";
 
-    public static async Task<ProtocolScore> RecomputeAsync(CoordinationStore store, SweepContext sweep, long trialId, CancellationToken cancellationToken = default)
+    /// <param name="fold">
+    /// The fold whose predictions just arrived: only its per-fold score is rewritten (a fold's own score depends on its
+    /// own predictions alone). Null rewrites every fold's score. The pooled results are always recomputed in full.
+    /// </param>
+    public static async Task<ProtocolScore> RecomputeAsync(CoordinationStore store, SweepContext sweep, long trialId, string? fold = null,
+        CancellationToken cancellationToken = default)
     {
         var foldIds = (await store.FoldsAsync(trialId, cancellationToken)).ToDictionary(f => f.HeldOutSubject, f => f.Id);
         return await store.RecomputeResultsAsync(trialId, predictions =>
@@ -23,11 +28,11 @@ public static class TrialAggregator
             var results = new List<TrialResult> { Result(trialId, OverallPart, score.Overall.Scores) };
             results.AddRange(score.Parts.Select(part => Result(trialId, part.Key, part.Value.Scores)));
             var foldScores = score.Folds
-                .Where(f => f.Scores.N > 0 && foldIds.ContainsKey(f.Fold))
+                .Where(f => f.Scores.N > 0 && foldIds.ContainsKey(f.Fold) && (fold is null || f.Fold == fold))
                 .Select(f => new FoldScoreRecord { FoldId = foldIds[f.Fold], Uf1 = f.Scores.Uf1, Uar = f.Scores.Uar, Acc = f.Scores.Acc, N = f.Scores.N })
                 .ToList();
             return (results, foldScores, score);
-        }, cancellationToken);
+        }, fold is null, cancellationToken);
     }
 
     /// <summary>The protocol's score of stored predictions.</summary>

@@ -6,20 +6,22 @@ public static class ReportWriter
     /// <summary>Where a trial's confusion matrix for a group (<c>overall</c> or a part) goes, relative to the report.</summary>
     public static string ConfusionFile(TrialReport trial, string group) => $"confusion/{trial.Trial.Id}-{group}.svg";
 
-    /// <summary>Returns the paths written, report files first.</summary>
+    /// <summary>The report files of a format, as (file name, text), the main table first; nothing is written.</summary>
+    public static IReadOnlyList<(string Name, string Text)> Render(SweepReport report, ReportFormat format) => format switch
+    {
+        ReportFormat.Md => [("report.md", MarkdownReport.Render(report))],
+        ReportFormat.Csv => [("trials.csv", CsvReport.RenderTrials(report)), ("folds.csv", CsvReport.RenderFolds(report))],
+        ReportFormat.Json => [("report.json", JsonReport.Render(report))],
+        ReportFormat.Latex => [("report.tex", LatexReport.Render(report))],
+        _ => throw new ArgumentOutOfRangeException(nameof(format), format, "unknown report format"),
+    };
+
+    /// <summary>Writes <see cref="Render"/>'s files and the SVGs; returns the paths written, report files first.</summary>
     public static IReadOnlyList<string> Write(SweepReport report, ReportFormat format, string directory)
     {
         Directory.CreateDirectory(directory);
-        IReadOnlyList<(string Name, string Text)> files = format switch
-        {
-            ReportFormat.Md => [("report.md", MarkdownReport.Render(report))],
-            ReportFormat.Csv => [("trials.csv", CsvReport.RenderTrials(report)), ("folds.csv", CsvReport.RenderFolds(report))],
-            ReportFormat.Json => [("report.json", JsonReport.Render(report))],
-            ReportFormat.Latex => [("report.tex", LatexReport.Render(report))],
-            _ => throw new ArgumentOutOfRangeException(nameof(format), format, "unknown report format"),
-        };
         var written = new List<string>();
-        foreach (var (name, text) in files)
+        foreach (var (name, text) in Render(report, format))
         {
             var path = Path.Combine(directory, name);
             File.WriteAllText(path, text);

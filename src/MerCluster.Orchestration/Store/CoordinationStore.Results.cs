@@ -23,7 +23,7 @@ public sealed partial class CoordinationStore
     /// </summary>
     public Task<T> RecomputeResultsAsync<T>(long trialId,
         Func<IReadOnlyList<StoredPrediction>, (IReadOnlyList<TrialResult> Results, IReadOnlyList<FoldScoreRecord> FoldScores, T Value)> compute,
-        CancellationToken cancellationToken = default) =>
+        bool replaceAllFoldScores, CancellationToken cancellationToken = default) =>
         WriteAsync(async (connection, transaction) =>
         {
             await connection.ExecuteAsync(Sql("SELECT id FROM trials WHERE id = @trialId {lock_row}"), new { trialId }, transaction);
@@ -34,11 +34,12 @@ public sealed partial class CoordinationStore
             await connection.ExecuteAsync(
                 "INSERT INTO trial_results (trial_id, part, uf1, uar, acc, n) VALUES (@trialId, @Part, @Uf1, @Uar, @Acc, @N)",
                 results.Select(r => new { trialId, r.Part, r.Uf1, r.Uar, r.Acc, r.N }), transaction);
+            if (replaceAllFoldScores)
+                await connection.ExecuteAsync("DELETE FROM fold_scores WHERE fold_id IN (SELECT id FROM folds WHERE trial_id = @trialId)", new { trialId }, transaction);
             await connection.ExecuteAsync("""
-                DELETE FROM fold_scores WHERE fold_id IN (SELECT id FROM folds WHERE trial_id = @trialId)
-                """, new { trialId }, transaction);
-            await connection.ExecuteAsync(
-                "INSERT INTO fold_scores (fold_id, uf1, uar, acc, n) VALUES (@FoldId, @Uf1, @Uar, @Acc, @N)", foldScores, transaction);
+                INSERT INTO fold_scores (fold_id, uf1, uar, acc, n) VALUES (@FoldId, @Uf1, @Uar, @Acc, @N)
+                ON CONFLICT (fold_id) DO UPDATE SET uf1 = excluded.uf1, uar = excluded.uar, acc = excluded.acc, n = excluded.n
+                """, foldScores, transaction);
             await connection.ExecuteAsync("""
                 UPDATE trials SET state = 'complete'
                 WHERE id = @trialId AND NOT EXISTS (SELECT 1 FROM folds WHERE trial_id = @trialId AND state IN ('pending', 'leased'))

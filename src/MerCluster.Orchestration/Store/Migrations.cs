@@ -124,6 +124,8 @@ internal static class Migrations
     public static async Task ApplyAsync(StoreDialect dialect, CancellationToken cancellationToken)
     {
         await using var connection = await dialect.OpenAsync(cancellationToken);
+        if (dialect.BeforeMigration is { } prepare)
+            await connection.ExecuteAsync(prepare);
         await using var transaction = await dialect.BeginWriteAsync(connection, cancellationToken);
         if (dialect.MigrationLock is { } takeLock)
             await connection.ExecuteAsync(takeLock, transaction: transaction);

@@ -31,5 +31,7 @@ internal sealed class PostgresDialect(string connectionString) : StoreDialect
 
     public override string? MigrationLock => $"SELECT pg_advisory_xact_lock({MigrationLockId})";
 
+    public override string? BeforeMigration => null;
+
     public override ValueTask DisposeAsync() => _dataSource.DisposeAsync();
 }

@@ -33,7 +33,8 @@ internal sealed class SqliteDialect : StoreDialect
         var connection = new SqliteConnection(_connectionString);
         await connection.OpenAsync(cancellationToken);
         await using var pragmas = connection.CreateCommand();
-        pragmas.CommandText = $"PRAGMA busy_timeout = {BusyTimeoutMs}; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;";
+        // journal_mode is stored in the file (set once by the migration); these two are per connection.
+        pragmas.CommandText = $"PRAGMA busy_timeout = {BusyTimeoutMs}; PRAGMA synchronous = NORMAL;";
         await pragmas.ExecuteNonQueryAsync(cancellationToken);
         return connection;
     }
@@ -49,5 +50,8 @@ internal sealed class SqliteDialect : StoreDialect
 
     public override string LockRowSuffix => "";
 
+    /// <summary>WAL lets readers (status, reports) run beside the one writer; it persists in the file.</summary>
     public override string? MigrationLock => null;
+
+    public override string? BeforeMigration => "PRAGMA journal_mode = WAL";
 }

@@ -30,6 +30,9 @@ internal abstract class StoreDialect : IAsyncDisposable
     /// <summary>Statement that serialises concurrent schema migrations, run inside the migration transaction.</summary>
     public abstract string? MigrationLock { get; }
 
+    /// <summary>A statement run on its own connection, outside any transaction, before the migrations.</summary>
+    public abstract string? BeforeMigration { get; }
+
     /// <summary>Expands the dialect tokens {now} and {identity} in portable SQL.</summary>
     public string Sql(string portable) => portable
         .Replace("{now}", NowMs, StringComparison.Ordinal)

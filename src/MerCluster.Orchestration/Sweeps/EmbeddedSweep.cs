@@ -9,6 +9,12 @@ namespace MerCluster.Orchestration.Sweeps;
 /// </summary>
 public sealed class EmbeddedSweep(CoordinationStore store, SweepDefinition definition, FoldRunners runners, Action<string>? log = null)
 {
+    /// <summary>
+    /// How often an idle in-process worker looks again while its siblings finish the last folds: short, because the
+    /// sweep ends only when they are done and a claim on the local store costs about a millisecond.
+    /// </summary>
+    public static readonly TimeSpan IdlePollInterval = TimeSpan.FromMilliseconds(100);
+
     private readonly FeatureSetCache _features = new();
 
     public SubmittedSweep? Submitted { get; private set; }
@@ -33,7 +39,7 @@ public sealed class EmbeddedSweep(CoordinationStore store, SweepDefinition defin
             Lease = definition.Options.Leasing,
             ExitWhenIdle = true,
             SweepId = submitted.Id,
-            PollInterval = TimeSpan.FromMilliseconds(Math.Min(WorkerOptions.DefaultPollInterval.TotalMilliseconds, definition.Options.Leasing.HeartbeatInterval.TotalMilliseconds)),
+            PollInterval = IdlePollInterval,
         }, runners, sweeps, _features, log)).ToList();
         await Task.WhenAll(Workers.Select(w => Task.Run(() => w.RunAsync(stopping), CancellationToken.None)));
         return submitted;

@@ -107,7 +107,7 @@ public sealed class Worker(CoordinationStore store, WorkerOptions options, FoldR
             if (await store.CompleteAsync(lease, predictions, CancellationToken.None))
             {
                 FoldsDone++;
-                await AggregateAsync(await sweeps.GetAsync(lease.SweepId), lease.TrialId);
+                await AggregateAsync(await sweeps.GetAsync(lease.SweepId), lease.TrialId, lease.HeldOutSubject);
             }
             else
                 _log($"worker {options.Name}: {lease} was taken over before it finished; its result is discarded");
@@ -159,11 +159,11 @@ public sealed class Worker(CoordinationStore store, WorkerOptions options, FoldR
     private async Task<SweepContext> TrialSweepAsync(long trialId) =>
         await sweeps.GetAsync((await store.TrialAsync(trialId)).SweepId);
 
-    private async Task AggregateAsync(SweepContext sweep, long trialId)
+    private async Task AggregateAsync(SweepContext sweep, long trialId, string? fold = null)
     {
         try
         {
-            await TrialAggregator.RecomputeAsync(store, sweep, trialId);
+            await TrialAggregator.RecomputeAsync(store, sweep, trialId, fold);
         }
         catch (Exception e) when (e is DbException or ArgumentException)
         {

@@ -13,8 +13,8 @@ public static class AlignStep
     public static Feature<byte> Frame(FeatureGraph graph, Feature<float> face, FrameFile frame, AlignmentOptions options)
         => graph.Node("aligned_frame", 1, options, [face.Key, frame.Key], () =>
         {
-            var image = frame.Read();
-            var aligned = NativeClock.Time(() => Alignment.AlignClip([image], Tensors.ToFace(face.Value), options.Size));
+            var (onsetFace, image) = (Tensors.ToFace(face.Value), frame.Read());
+            var aligned = NativeClock.Time(() => Alignment.AlignClip([image], onsetFace, options.Size));
             return Tensors.FromImage(aligned.Frames[0]);
         });
 
@@ -22,15 +22,15 @@ public static class AlignStep
     public static Feature<float> Landmarks(FeatureGraph graph, Feature<float> face, FrameFile onset, AlignmentOptions options)
         => graph.Node("aligned_landmarks", 1, options, [face.Key, onset.Key], () =>
         {
-            var image = onset.Read();
-            return Tensors.FromPoints(NativeClock.Time(() => Alignment.AlignClip([image], Tensors.ToFace(face.Value), options.Size)).Landmarks);
+            var (onsetFace, image) = (Tensors.ToFace(face.Value), onset.Read());
+            return Tensors.FromPoints(NativeClock.Time(() => Alignment.AlignClip([image], onsetFace, options.Size)).Landmarks);
         });
 
     /// <summary>All <paramref name="frames"/> aligned (not stored: the features computed from them are).</summary>
     public static IReadOnlyList<Image> Span(Feature<float> face, IReadOnlyList<FrameFile> frames, AlignmentOptions options)
     {
-        var images = FrameFile.ReadAll(frames);
-        return NativeClock.Time(() => Alignment.AlignClip(images, Tensors.ToFace(face.Value), options.Size)).Frames;
+        var (onsetFace, images) = (Tensors.ToFace(face.Value), FrameFile.ReadAll(frames));
+        return NativeClock.Time(() => Alignment.AlignClip(images, onsetFace, options.Size)).Frames;
     }
 
     public static Image ToImage(Feature<byte> aligned, string source) => Tensors.ToImage(aligned.Value, source);

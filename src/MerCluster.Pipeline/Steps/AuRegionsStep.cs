@@ -8,8 +8,8 @@ public static class AuRegionsStep
     public static Feature<float> Of(FeatureGraph graph, Feature<byte> apex, Feature<float> landmarks, OutputSizeOptions options)
         => graph.Node("au_regions", 1, options, [apex.Key, landmarks.Key], () =>
         {
-            var image = Tensors.ToImage(apex.Value, "aligned apex");
-            var crops = NativeClock.Time(() => AuRegions.Crop(image, Tensors.ToPoints(landmarks.Value), options.Size));
+            var (image, points) = (Tensors.ToImage(apex.Value, "aligned apex"), Tensors.ToPoints(landmarks.Value));
+            var crops = NativeClock.Time(() => AuRegions.Crop(image, points, options.Size));
             return Tensors.ToChannelsFirst(crops);
         });
 }

@@ -8,7 +8,8 @@ public static class FlowImageStep
     public static Feature<float> Of(FeatureGraph graph, Feature<float> flow, OutputSizeOptions options)
         => graph.Node("flow_image", 1, options, [flow.Key], () =>
         {
-            var colour = NativeClock.Time(() => FlowColor.Render(Tensors.ToFlow(flow.Value)).Resized(options.Size, options.Size));
+            var field = Tensors.ToFlow(flow.Value);
+            var colour = NativeClock.Time(() => FlowColor.Render(field).Resized(options.Size, options.Size));
             return Tensors.ToChannelsFirst(colour);
         });
 }

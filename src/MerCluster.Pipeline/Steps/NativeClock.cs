@@ -10,17 +10,24 @@ public static class NativeClock
 {
     private static long s_ticks;
 
+    // A timed call that (through a lazy input) triggers another timed call must not count that time twice.
+    [ThreadStatic] private static int t_depth;
+
     public static TimeSpan Elapsed => Stopwatch.GetElapsedTime(0, Interlocked.Read(ref s_ticks));
 
     public static T Time<T>(Func<T> call)
     {
+        if (t_depth > 0)
+            return call();
         var start = Stopwatch.GetTimestamp();
+        t_depth++;
         try
         {
             return call();
         }
         finally
         {
+            t_depth--;
             Interlocked.Add(ref s_ticks, Stopwatch.GetTimestamp() - start);
         }
     }

@@ -44,10 +44,10 @@ public sealed class Coordinator : IAsyncDisposable
     }
 
     /// <summary>A no-op sweep over the feature set: every fold "predicts" the true labels, so every UF1 is 1.</summary>
-    public static string NoopSweep(string name, string extra = "") => $"""
+    public static string NoopSweep(string name, string extra = "", string model = "{name: noop}") => $"""
         name: {name}
         features: features
-        model: {"{"}name: noop{"}"}
+        model: {model}
         {extra}
         """;
 

@@ -5,11 +5,15 @@ public static class MerCli
 {
     public static string Dll => Path.Combine(AppContext.BaseDirectory, "mer.dll");
 
-    public static ChildProcess Start(params string[] arguments) => new("dotnet", [Dll, .. arguments]);
+    /// <summary>The command line that runs the CLI, as a Slurm script or a shell would write it.</summary>
+    public static string CommandLine => $"dotnet {Dll}";
 
-    public static async Task<(int ExitCode, string Output)> RunAsync(TimeSpan timeout, params string[] arguments)
+    public static ChildProcess Start(IReadOnlyDictionary<string, string>? environment, params string[] arguments) =>
+        new("dotnet", [Dll, .. arguments], environment);
+
+    public static async Task<(int ExitCode, string Output)> RunAsync(TimeSpan timeout, IReadOnlyDictionary<string, string>? environment, params string[] arguments)
     {
-        using var process = Start(arguments);
+        using var process = Start(environment, arguments);
         var code = await process.WaitAsync(timeout);
         return (code, process.Output);
     }

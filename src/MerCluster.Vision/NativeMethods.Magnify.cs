@@ -11,12 +11,6 @@ internal static partial class NativeMethods
         public int Levels, Filter;
     }
 
-    [LibraryImport(Library, EntryPoint = "mer_rank_pooling_coefficients")]
-    internal static partial int RankPoolingCoefficients(int count, Span<double> coefficients);
-
-    [LibraryImport(Library, EntryPoint = "mer_dynamic_image")]
-    internal static partial int DynamicImage(ReadOnlySpan<NativeImage> frames, int count, Span<byte> output);
-
     [LibraryImport(Library, EntryPoint = "mer_magnify")]
     internal static partial int Magnify(ReadOnlySpan<NativeImage> frames, int count, in MagnifyParams parameters, ReadOnlySpan<NativeImage> output);
 }

@@ -1,0 +1,38 @@
+{{/* The release's resource name prefix. */}}
+{{- define "mercluster.fullname" -}}
+{{- printf "%s-mercluster" .Release.Name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{/* Labels every resource carries. */}}
+{{- define "mercluster.labels" -}}
+app.kubernetes.io/name: mercluster
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+{{- end -}}
+
+{{/* The Secret that holds the store URL under `url`. */}}
+{{- define "mercluster.storeSecret" -}}
+{{- default (printf "%s-store" (include "mercluster.fullname" .)) .Values.store.existingSecret -}}
+{{- end -}}
+
+{{/* The Secret that holds the API token under `token`. */}}
+{{- define "mercluster.tokenSecret" -}}
+{{- default (printf "%s-api-token" (include "mercluster.fullname" .)) .Values.apiToken.existingSecret -}}
+{{- end -}}
+
+{{/* Whether the bundled PostgreSQL runs. */}}
+{{- define "mercluster.bundledPostgres" -}}
+{{- if and (not .Values.store.externalUrl) (not .Values.store.existingSecret) -}}true{{- end -}}
+{{- end -}}
+
+{{/* The data volume of the coordinator and workers. */}}
+{{- define "mercluster.dataVolume" -}}
+- name: data
+{{- if .Values.data.existingClaim }}
+  persistentVolumeClaim:
+    claimName: {{ .Values.data.existingClaim }}
+{{- else }}
+  emptyDir: {}
+{{- end }}
+{{- end -}}

@@ -1,0 +1,115 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using MerCluster.Core;
+using MerCluster.Pipeline;
+using MerCluster.Pipeline.Cache;
+using MerCluster.Pipeline.Clips;
+using MerCluster.Pipeline.Steps;
+using MerCluster.Vision;
+
+namespace MerCluster.Cli.Commands.Bench;
+
+/// <summary>
+/// `mer bench preprocess [--json]`: TV-L1 pairs per second on 224x224 aligned faces (targets: >= 3 with 2 threads),
+/// faces per second on the 512x512 portrait, whole-pipeline clips per second on a clip made from the portrait (every
+/// clip computed from scratch into an empty cache), and the managed overhead of that pipeline: the share of its wall
+/// time spent outside native vision calls (hashing, conversions, cache writes; target below 0.05).
+/// </summary>
+internal static class PreprocessBench
+{
+    public static Command Create()
+    {
+        var json = new Option<bool>("--json") { Description = "Print one JSON object." };
+        var threads = new Option<int>("--threads") { Description = "Worker threads (one pair or face per thread at a time).", DefaultValueFactory = _ => 2 };
+        var pairs = new Option<int>("--pairs") { Description = "TV-L1 pairs timed.", DefaultValueFactory = _ => 8 };
+        var clips = new Option<int>("--clips") { Description = "Whole-pipeline clips timed.", DefaultValueFactory = _ => 3 };
+        var pipeline = new Option<string>("--pipeline") { Description = "Pipeline of the clip figures.", DefaultValueFactory = _ => "ststnet" };
+        var command = new Command("preprocess", "Preprocessing speed: TV-L1 pairs/s, faces/s, clips/s and managed overhead.")
+        {
+            json, threads, pairs, clips, pipeline,
+        };
+        command.SetAction(parse => Run(parse.GetValue(json), parse.GetValue(threads), parse.GetValue(pairs), parse.GetValue(clips), parse.GetValue(pipeline)!));
+        return command;
+    }
+
+    private static int Run(bool asJson, int threads, int pairCount, int clipCount, string pipelineName)
+    {
+        var options = PipelineOptions.Load(pipelineName) with { Threads = threads };
+        var portrait = Image.Read(RepositoryPaths.AstronautPortrait, ImageColor.Bgr);
+        using var faces = FaceModel.Load();
+        var work = Path.Combine(Path.GetTempPath(), $"mer-bench-preprocess-{Environment.ProcessId}");
+        try
+        {
+            // Pairs and faces: one item per worker thread at a time, OpenCV itself single-threaded so the workers do not oversubscribe the cores.
+            VisionCore.SetThreads(1);
+            var face = faces.Detect(portrait, "astronaut");
+            var onset = Alignment.AlignClip([portrait], face, 224).Frames[0];
+            var apex = Alignment.AlignClip([Warp.Remap(portrait, FlowField.Uniform(portrait.Height, portrait.Width, -1.5f, 0))], face, 224).Frames[0];
+            OpticalFlow.TvL1(onset, apex);
+            var tvl1Seconds = Parallel(pairCount, threads, _ => OpticalFlow.TvL1(onset, apex));
+            faces.Detect(portrait, "astronaut");
+            var faceCount = 20;
+            var faceSeconds = Parallel(faceCount, threads, _ => faces.Detect(portrait, "astronaut"));
+            VisionCore.SetThreads(threads);
+            var openCvThreadedSeconds = Parallel(pairCount, 1, _ => OpticalFlow.TvL1(onset, apex));
+
+            // Clips: the pipeline as `mer preprocess` runs it (one clip at a time, OpenCV on `threads`), each from an empty cache.
+            var clip = TranslatedClip.Write(portrait, Path.Combine(work, "clip"), 6, 0.5f, 1, 4, "astronaut");
+            RunClip(options, faces, clip, Path.Combine(work, "warmup-cache"));
+            var wall = TimeSpan.Zero;
+            var native = TimeSpan.Zero;
+            for (var i = 0; i < clipCount; i++)
+            {
+                var nativeBefore = NativeClock.Elapsed;
+                var started = Stopwatch.GetTimestamp();
+                RunClip(options, faces, clip, Path.Combine(work, $"cache{i}"));
+                wall += Stopwatch.GetElapsedTime(started);
+                native += NativeClock.Elapsed - nativeBefore;
+            }
+
+            var result = new JsonObject
+            {
+                ["threads"] = threads,
+                ["tvl1_pairs_per_s"] = Round(pairCount / tvl1Seconds),
+                ["tvl1_pairs_per_s_opencv_threads"] = Round(pairCount / openCvThreadedSeconds),
+                ["tvl1_size"] = 224,
+                ["faces_per_s"] = Round(faceCount / faceSeconds),
+                ["face_image_size"] = portrait.Width,
+                ["pipeline"] = options.Name,
+                ["clip_frames"] = clip.Frames.Count,
+                ["clips_per_s"] = Round(clipCount / wall.TotalSeconds),
+                ["managed_overhead_fraction"] = Round((wall - native) / wall),
+            };
+            if (asJson)
+                Console.WriteLine(result.ToJsonString(new JsonSerializerOptions { WriteIndented = false }));
+            else
+                foreach (var (key, value) in result)
+                    Console.WriteLine($"{key,-32} {value}");
+            return 0;
+        }
+        finally
+        {
+            if (Directory.Exists(work))
+                Directory.Delete(work, recursive: true);
+        }
+    }
+
+    private static void RunClip(PipelineOptions options, FaceModel faces, Clip clip, string cacheDirectory)
+    {
+        var features = new Preprocessor(options, FeatureCache.OnDisk(cacheDirectory), faces).Plan(clip);
+        foreach (var output in features.Outputs.Keys)
+            features.Compute(output);
+    }
+
+    /// <summary>Seconds to run <paramref name="count"/> items on <paramref name="threads"/> threads.</summary>
+    private static double Parallel(int count, int threads, Action<int> item)
+    {
+        var started = Stopwatch.GetTimestamp();
+        System.Threading.Tasks.Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = threads }, item);
+        return Stopwatch.GetElapsedTime(started).TotalSeconds;
+    }
+
+    private static double Round(double value) => Math.Round(value, 3);
+}
