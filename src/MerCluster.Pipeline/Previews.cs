@@ -72,13 +72,15 @@ public static class Previews
     }
 
     /// <summary>
-    /// The field scaled by its maximum and coloured black -> purple -> red -> yellow -> white (BGR), so strain concentrated
-    /// around moving features shows bright on dark.
+    /// The field scaled by its 99th percentile (so a few border outliers do not darken the rest) and coloured
+    /// black -> purple -> red -> yellow -> white (BGR): strain concentrated around moving features shows bright on dark.
     /// </summary>
     public static Image HeatMap(ScalarField field)
     {
         (float At, byte R, byte G, byte B)[] stops = [(0f, 0, 0, 0), (0.25f, 90, 20, 120), (0.5f, 210, 40, 50), (0.75f, 250, 190, 30), (1f, 255, 255, 255)];
-        var max = field.Data.Max();
+        var sorted = (float[])field.Data.Clone();
+        Array.Sort(sorted);
+        var max = sorted[(int)(0.99 * (sorted.Length - 1))];
         var image = new Image(field.Height, field.Width, 3);
         for (var p = 0; p < field.Data.Length; p++)
         {

@@ -37,6 +37,23 @@ public class ProtocolTests
     }
 
     [Fact]
+    public void The_MEGC2019_composite_of_16_24_and_28_subjects_has_68_folds()
+    {
+        var samples = new List<FeatureSample>();
+        foreach (var (db, folder, count) in new[] { ("samm", "{0:000}", 28), ("casme2", "sub{0:00}", 24), ("smic", "s{0}", 16) })
+            for (var i = 1; i <= count; i++)
+                samples.Add(S($"{db}/{string.Format(folder, i)}", "clip", ProtocolOptions.CompositeClasses[i % 3]));
+
+        var loso = new LosoProtocol(samples, ProtocolOptions.Composite);
+
+        Assert.Equal(68, loso.Folds.Count);
+        Assert.Equal(["smic/s1", "smic/s2"], loso.Folds.Take(2).Select(f => f.Name));
+        Assert.Equal("casme2/sub01", loso.Folds[16].Name);
+        Assert.Equal("samm/028", loso.Folds[67].Name);
+        Assert.All(loso.Folds, f => Assert.Equal(67, f.TrainRows.Count));
+    }
+
+    [Fact]
     public void Each_fold_tests_its_subject_and_trains_on_every_other_sample()
     {
         var loso = new LosoProtocol(Samples, ProtocolOptions.Composite);

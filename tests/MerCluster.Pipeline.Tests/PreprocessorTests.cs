@@ -168,4 +168,27 @@ public class PreprocessorTests(VisionFixture vision) : IClassFixture<VisionFixtu
         var error = Assert.Throws<PreprocessingException>(() => FrameFolder.Load(folder, 1, 4));
         Assert.Contains(Path.Combine(folder, "img3.png"), error.Message);
     }
+
+    [Fact]
+    public void A_failing_clip_is_reported_and_the_other_clips_are_still_written()
+    {
+        using var cache = new TempDirectory();
+        using var output = new TempDirectory();
+        var broken = vision.Clip.CopyFrames("broken");
+        File.WriteAllText(Path.Combine(broken, "img4.png"), "not a png");
+        ClipJob Job(string name, string folder) => new(name, () => FrameFolder.Load(folder, 1, 4, name: name));
+        var outcomes = ClipExport.Run(NewPreprocessor(Quick with { Outputs = [PipelineOutput.FlowUvs, PipelineOutput.DynamicImage] }, cache.Path),
+            [Job("first", vision.Clip.FramesDirectory), Job("broken", broken), Job("missing", "/nonexistent/clip"), Job("last", vision.Clip.FramesDirectory)],
+            output.Path);
+        Assert.Equal(["first", "broken", "missing", "last"], outcomes.Select(o => o.Name));
+        Assert.Null(outcomes[0].Error);
+        Assert.Contains(Path.Combine(broken, "img4.png"), outcomes[1].Error!.Message);
+        Assert.Contains("/nonexistent/clip", outcomes[2].Error!.Message);
+        Assert.Null(outcomes[3].Error);
+        var folder = Path.Combine(output.Path, "last");
+        Assert.Equal(outcomes[3].Folder, folder);
+        Assert.Equal([3, 28, 28], Core.Arrays.Npy.Read<float>(Path.Combine(folder, "flow_uvs.npy")).Shape);
+        foreach (var preview in new[] { "aligned_onset_landmarks", "aligned_apex", "flow", "strain", "dynamic_image" })
+            Assert.True(Image.Read(Path.Combine(folder, "previews", preview + ".png")).Width > 0, preview);
+    }
 }

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using MerCluster.Core;
-using MerCluster.Core.Arrays;
 using MerCluster.Core.Configuration;
 using MerCluster.Pipeline;
 using MerCluster.Pipeline.Cache;
@@ -60,13 +59,10 @@ internal static class PreprocessCommand
 
     private sealed record Request(DirectoryInfo? Frames, int? Onset, int? Apex, int? Offset, FileInfo? Clips, bool Demo, string Pipeline, string Cache, string Out);
 
-    /// <summary>A clip to run: its name and how to list its frames (a listing error fails this clip alone).</summary>
-    private sealed record Job(string Name, Func<Clip> Load);
-
     private static int Run(Request request)
     {
         PipelineOptions options;
-        IReadOnlyList<Job> jobs;
+        IReadOnlyList<ClipJob> jobs;
         try
         {
             options = PipelineOptions.Load(request.Pipeline);
@@ -92,51 +88,47 @@ internal static class PreprocessCommand
 
         using var _ = faces;
         var preprocessor = new Preprocessor(options, FeatureCache.OnDisk(request.Cache), faces);
-        var results = new List<(string Clip, string? Folder, string? Error)>();
+        IReadOnlyList<ClipOutcome> outcomes = [];
         AnsiConsole.Progress()
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
             .Start(progress =>
             {
-                var tasks = jobs.Select(job => (job, task: progress.AddTask(Markup.Escape(job.Name), maxValue: options.Outputs.Count + 1))).ToList();
-                foreach (var (job, task) in tasks)
+                var tasks = jobs.ToDictionary(job => job, job => progress.AddTask(Markup.Escape(job.Name), maxValue: options.Outputs.Count + 1));
+                outcomes = ClipExport.Run(preprocessor, jobs, request.Out, (job, step, done, total) =>
                 {
-                    try
-                    {
-                        var folder = Process(preprocessor, job, request.Out, task);
-                        results.Add((job.Name, folder, null));
-                    }
-                    catch (PreprocessingException e)
-                    {
-                        results.Add((job.Name, null, e.Message));
-                        task.Description = $"[red]{Markup.Escape(job.Name)}[/]";
-                    }
-                    task.Value = task.MaxValue;
-                    task.StopTask();
+                    var task = tasks[job];
+                    task.Description = $"{Markup.Escape(job.Name)}: {step}";
+                    (task.MaxValue, task.Value) = (total, done);
+                });
+                foreach (var (job, outcome) in jobs.Zip(outcomes))
+                {
+                    tasks[job].Description = outcome.Error is null ? $"[green]{Markup.Escape(job.Name)}[/]" : $"[red]{Markup.Escape(job.Name)}[/]";
+                    tasks[job].Value = tasks[job].MaxValue;
                 }
             });
 
-        foreach (var (clip, folder, error) in results)
+        foreach (var outcome in outcomes)
         {
-            if (error is null)
-                AnsiConsole.MarkupLineInterpolated($"[green]ok[/]     {clip} -> {folder}");
+            if (outcome.Error is null)
+                AnsiConsole.MarkupLineInterpolated($"[green]ok[/]     {outcome.Name} -> {outcome.Folder}");
             else
-                AnsiConsole.MarkupLineInterpolated($"[red]failed[/] {error}");
+                AnsiConsole.MarkupLineInterpolated($"[red]failed[/] {outcome.Error.Message}");
         }
         var stats = preprocessor.Cache.Stats;
-        AnsiConsole.MarkupLineInterpolated($"pipeline {options.Name}: {results.Count(r => r.Error is null)}/{results.Count} clips; cache {request.Cache}: {stats.Hits} hits, {stats.Misses} computed, {stats.Corrupt} corrupt files recomputed");
-        return results.All(r => r.Error is null) ? 0 : 1;
+        AnsiConsole.MarkupLineInterpolated($"pipeline {options.Name}: {outcomes.Count(o => o.Error is null)}/{outcomes.Count} clips; cache {request.Cache}: {stats.Hits} hits, {stats.Misses} computed, {stats.Corrupt} corrupt files recomputed");
+        return outcomes.All(o => o.Error is null) ? 0 : 1;
     }
 
-    private static IReadOnlyList<Job> Jobs(Request request)
+    private static IReadOnlyList<ClipJob> Jobs(Request request)
     {
         if (request.Demo)
         {
             // Six frames of the portrait moving 0.5 px per frame to the right: onset 1, apex 4.
             var folder = Path.Combine(request.Out, "astronaut-frames");
-            return [new Job("astronaut", () => TranslatedClip.Write(Image.Read(RepositoryPaths.AstronautPortrait, ImageColor.Bgr), folder, 6, 0.5f, 1, 4, folder))];
+            return [new ClipJob("astronaut", () => TranslatedClip.Write(Image.Read(RepositoryPaths.AstronautPortrait, ImageColor.Bgr), folder, 6, 0.5f, 1, 4, folder))];
         }
         if (request.Frames is { } frames)
-            return [new Job(frames.Name, () => FrameFolder.Load(frames.FullName, request.Onset!.Value, request.Apex!.Value, request.Offset, frames.FullName))];
+            return [new ClipJob(frames.Name, () => FrameFolder.Load(frames.FullName, request.Onset!.Value, request.Apex!.Value, request.Offset, frames.FullName))];
         var entries = ClipList.Read(request.Clips!.FullName);
         var used = new HashSet<string>();
         return entries.Select(entry =>
@@ -145,30 +137,7 @@ internal static class PreprocessCommand
             var name = Path.GetFileName(Path.TrimEndingDirectorySeparator(entry.FramesDirectory));
             if (!used.Add(name))
                 name = $"{name}_line{entry.Line}";
-            return new Job(name, () => FrameFolder.Load(entry.FramesDirectory, entry.Onset, entry.Apex, entry.Offset, $"{request.Clips.FullName}:{entry.Line} ({entry.FramesDirectory})"));
+            return new ClipJob(name, () => FrameFolder.Load(entry.FramesDirectory, entry.Onset, entry.Apex, entry.Offset, $"{request.Clips.FullName}:{entry.Line} ({entry.FramesDirectory})"));
         }).ToList();
-    }
-
-    /// <summary>Computes every output of one clip, writes them as .npy with the previews, and returns the clip's folder.</summary>
-    private static string Process(Preprocessor preprocessor, Job job, string outRoot, ProgressTask task)
-    {
-        var features = preprocessor.Plan(job.Load());
-        var folder = Path.Combine(outRoot, job.Name);
-        Directory.CreateDirectory(folder);
-        foreach (var output in features.Outputs.Keys)
-        {
-            task.Description = $"{Markup.Escape(job.Name)}: {output.Key()}";
-            var value = features.Compute(output);
-            features.Guard(() =>
-            {
-                Npy.Write(Path.Combine(folder, output.Key() + ".npy"), value);
-                return 0;
-            });
-            task.Increment(1);
-        }
-        task.Description = $"{Markup.Escape(job.Name)}: previews";
-        Previews.Write(features, Path.Combine(folder, "previews"));
-        task.Description = $"[green]{Markup.Escape(job.Name)}[/]";
-        return folder;
     }
 }

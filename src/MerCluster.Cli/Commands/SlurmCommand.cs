@@ -35,7 +35,8 @@ internal static class SlurmCommand
             MerCommand = parse.GetValue(mer)!,
             WorkerArguments = parse.GetValue(workerArgs)!,
             MetricsPort = parse.GetValue(metricsPort),
-            LogDirectory = parse.GetValue(output)!.DirectoryName ?? ".",
+            // As given (relative stays relative): sbatch resolves --output against the directory it is run from, like this path.
+            LogDirectory = Path.GetDirectoryName(parse.GetValue(output)!.ToString()) is { Length: > 0 } logs ? logs : ".",
         }, parse.GetValue(output)!, parse.GetValue(submit), cancellationToken));
         return new Command("slurm", "Start workers through Slurm.") { workersCommand };
     }

@@ -9,6 +9,7 @@ const std::vector<ModelEntry>& list_models() {
   static const std::vector<ModelEntry> entries = {
       models::ststnet(),
       models::mjfn(),
+      models::msmmt(),
   };
   return entries;
 }

@@ -7,5 +7,6 @@ namespace mer::train::models {
 
 ModelEntry ststnet();
 ModelEntry mjfn();
+ModelEntry msmmt();
 
 }  // namespace mer::train::models
