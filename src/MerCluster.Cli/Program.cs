@@ -16,5 +16,6 @@ var root = new RootCommand("MerCluster: leave-one-subject-out micro-expression e
     WorkerCommand.Create(),
     StatusCommand.Create(),
     ReportCommand.Create(),
+    DemoCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

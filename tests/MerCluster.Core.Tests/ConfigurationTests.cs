@@ -4,72 +4,72 @@ using YamlDotNet.RepresentationModel;
 
 namespace MerCluster.Core.Tests;
 
-public enum FlowMethod { TvL1, Farneback }
-
-public sealed record FlowSection
-{
-    public FlowMethod Method { get; init; } = FlowMethod.TvL1;
-
-    [Range(1, 1000)]
-    public int Size { get; init; } = 28;
-}
-
-public sealed record TrainSection : IValidatableObject
-{
-    [Range(1e-8, 1.0)]
-    public double LearningRate { get; init; } = 1e-3;
-
-    [Range(1, 10_000)]
-    public int Epochs { get; init; } = 10;
-
-    public int WarmupEpochs { get; init; }
-
-    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
-    {
-        if (WarmupEpochs > Epochs)
-            yield return new ValidationResult("must not exceed epochs", [nameof(WarmupEpochs)]);
-    }
-}
-
-public sealed record ExperimentOptions
-{
-    [Required]
-    public string Name { get; init; } = "demo";
-
-    public bool Magnify { get; init; }
-
-    public float Alpha { get; init; } = 10f;
-
-    public string? Note { get; init; }
-
-    public int? Seed { get; init; }
-
-    public TimeSpan Lease { get; init; } = TimeSpan.FromSeconds(30);
-
-    public FlowSection Flow { get; init; } = new();
-
-    public FlowSection SmallFlow { get; init; } = new() { Size = 7, Method = FlowMethod.Farneback };
-
-    public TrainSection Train { get; init; } = new();
-
-    public IReadOnlyList<double> Alphas { get; init; } = [];
-
-    public int[] Sizes { get; init; } = [];
-
-    public List<FlowSection> Flows { get; init; } = [];
-
-    public IReadOnlyDictionary<string, int> Counts { get; init; } = new Dictionary<string, int>();
-
-    public YamlNode? Grid { get; init; }
-}
-
-public sealed record WithRequiredMember
-{
-    public required string Database { get; init; }
-}
-
 public class ConfigurationTests
 {
+    public enum FlowMethod { TvL1, Farneback }
+
+    public sealed record FlowSection
+    {
+        public FlowMethod Method { get; init; } = FlowMethod.TvL1;
+
+        [Range(1, 1000)]
+        public int Size { get; init; } = 28;
+    }
+
+    public sealed record TrainSection : IValidatableObject
+    {
+        [Range(1e-8, 1.0)]
+        public double LearningRate { get; init; } = 1e-3;
+
+        [Range(1, 10_000)]
+        public int Epochs { get; init; } = 10;
+
+        public int WarmupEpochs { get; init; }
+
+        public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+        {
+            if (WarmupEpochs > Epochs)
+                yield return new ValidationResult("must not exceed epochs", [nameof(WarmupEpochs)]);
+        }
+    }
+
+    public sealed record ExperimentOptions
+    {
+        [Required]
+        public string Name { get; init; } = "demo";
+
+        public bool Magnify { get; init; }
+
+        public float Alpha { get; init; } = 10f;
+
+        public string? Note { get; init; }
+
+        public int? Seed { get; init; }
+
+        public TimeSpan Lease { get; init; } = TimeSpan.FromSeconds(30);
+
+        public FlowSection Flow { get; init; } = new();
+
+        public FlowSection SmallFlow { get; init; } = new() { Size = 7, Method = FlowMethod.Farneback };
+
+        public TrainSection Train { get; init; } = new();
+
+        public IReadOnlyList<double> Alphas { get; init; } = [];
+
+        public int[] Sizes { get; init; } = [];
+
+        public List<FlowSection> Flows { get; init; } = [];
+
+        public IReadOnlyDictionary<string, int> Counts { get; init; } = new Dictionary<string, int>();
+
+        public YamlNode? Grid { get; init; }
+    }
+
+    public sealed record WithRequiredMember
+    {
+        public required string Database { get; init; }
+    }
+
     private static ExperimentOptions Bind(string yaml)
         => YamlOptions.Bind<ExperimentOptions>(YamlOptions.ParseMapping(yaml, "exp.yaml"), "exp.yaml");
 

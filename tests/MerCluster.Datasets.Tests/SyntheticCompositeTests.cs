@@ -64,4 +64,18 @@ public sealed class SyntheticCompositeTests(FullTree full, FullTreeWithDefects w
         Assert.NotEqual(full.Manifest.Hash, withDefects.Manifest.Hash);
         Assert.Equal(full.Manifest.Samples.Count, withDefects.Manifest.Samples.Count);
     }
+
+    [Fact]
+    public void The_inspection_json_has_the_keys_the_cli_promises()
+    {
+        var json = InspectionReport.Json(full.Manifest, CompositeSummary.Of(full.Manifest, ClassSet.Named(ClassSet.Megc2019)));
+        Assert.Equal(68, (int)json["composite"]!["subjects"]!);
+        Assert.Equal(442, (int)json["composite"]!["samples"]!);
+        foreach (var (part, counts) in new[] { ("smic", new[] { 70, 51, 43 }), ("casme2", new[] { 88, 32, 25 }), ("samm", new[] { 92, 26, 15 }) })
+            Assert.Equal(counts, new[] { "negative", "positive", "surprise" }.Select(c => (int)json["composite"]!["parts"]![part]![c]!));
+        var excluded = json["excluded"]!.AsArray();
+        Assert.Equal(full.Manifest.Excluded.Count, excluded.Count);
+        Assert.All(excluded, e => Assert.Equal(["database", "sample", "reason"], e!.AsObject().Select(p => p.Key)));
+        Assert.Empty(json["mismatches"]!.AsArray());
+    }
 }

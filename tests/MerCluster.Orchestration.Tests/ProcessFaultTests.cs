@@ -18,17 +18,17 @@ public sealed class ProcessFaultTests(PostgresServer postgres) : IDisposable
     {
         var url = await _stores.UrlAsync(kind);
         await using var store = await CoordinationStore.OpenAsync(url);
-        var file = TestFeatures.WriteNoopSweep(_stores.Temp.Path, "kill-worker", "{name: noop, duration: 1s}");
+        var file = TestFeatures.WriteNoopSweep(_stores.Temp.Path, "kill-worker", "{name: noop, duration: 1s}", subjectsPerDatabase: 3);
         var submitted = await SweepSubmitter.SubmitAsync(store, SweepDefinition.Load(file), new FeatureSetCache());
         var trial = Assert.Single(await store.TrialsAsync(submitted.Id));
 
-        using (var victim = MerProcess.Start("worker", "--store", url, "--name", "victim", "--lease", "2s", "--heartbeat", "500ms"))
+        // The rescuer is up before the victim starts, so only the victim's lease running out can hand its fold over.
+        using (var rescuer = MerProcess.Start("worker", "--store", url, "--name", "rescuer", "--lease", "2s", "--heartbeat", "500ms",
+            "--exit-when-idle", "--sweep", submitted.Id))
         {
-            var leased = await WaitForAsync(async () => (await store.FoldsAsync(trial.Id)).FirstOrDefault(f => f.LeaseOwner == "victim"), victim);
-            // The rescuer starts while the victim lives, so only the victim's lease running out can hand its fold over.
-            using var rescuer = MerProcess.Start("worker", "--store", url, "--name", "rescuer", "--lease", "2s", "--heartbeat", "500ms",
-                "--exit-when-idle", "--sweep", submitted.Id);
             await WaitForAsync(async () => (await store.WorkersAsync()).FirstOrDefault(w => w.Name == "rescuer"), rescuer);
+            using var victim = MerProcess.Start("worker", "--store", url, "--name", "victim", "--lease", "2s", "--heartbeat", "500ms");
+            var leased = await WaitForAsync(async () => (await store.FoldsAsync(trial.Id)).FirstOrDefault(f => f.LeaseOwner == "victim"), victim);
             victim.Kill();
             await victim.WaitAsync(ProcessTimeout);
 
@@ -42,7 +42,7 @@ public sealed class ProcessFaultTests(PostgresServer postgres) : IDisposable
             Assert.Equal(("rescuer", "done"), (attempts[1].Worker, attempts[1].Outcome));
         }
         var predicted = (await store.PredictionsAsync(trial.Id)).Select(p => p.SampleId).ToList();
-        Assert.Equal(TestFeatures.Build().Samples.Select(s => s.SampleId).Order(), predicted.Order());
+        Assert.Equal(TestFeatures.Build(subjectsPerDatabase: 3).Samples.Select(s => s.SampleId).Order(), predicted.Order());
     }
 
     [Fact]

@@ -21,7 +21,20 @@ public class FeatureCacheTests
         Assert.Equal(1, computed);
         Assert.Equal(first.Data, second.Data);
         Assert.Equal(first.Shape, second.Shape);
-        Assert.Equal(new FeatureCacheStats(1, 1, 0, cache.Stats.BytesWritten, cache.Stats.BytesWritten), cache.Stats);
+        var stats = cache.Stats;
+        Assert.Equal((1, 1, 0), (stats.Hits, stats.Misses, stats.Corrupt));
+        Assert.Equal(stats.BytesWritten, stats.BytesRead);
+        Assert.True(stats.BytesWritten > 4 * 6);
+        Assert.True(stats.StoreTime > TimeSpan.Zero);
+    }
+
+    [Fact]
+    public void A_store_that_flushes_to_disk_stores_the_same_files()
+    {
+        using var dir = new TempDirectory();
+        var cache = new FeatureCache(new FileSystemFeatureStore(dir.Path, flushToDisk: true));
+        cache.GetOrCompute(Key, Value);
+        Assert.Equal(Value().Data, FeatureCache.OnDisk(dir.Path).GetOrCompute<float>(Key, () => throw new InvalidOperationException("recomputed")).Data);
     }
 
     [Fact]

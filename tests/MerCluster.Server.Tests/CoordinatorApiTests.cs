@@ -66,12 +66,12 @@ public sealed class CoordinatorApiTests : IAsyncLifetime
     [Fact]
     public async Task A_submitted_sweep_is_listed_with_its_trials_and_pending_folds_and_can_be_cancelled()
     {
-        var response = await _coordinator.PostSweepAsync(Coordinator.NoopSweep("grid", "grid: {model.duration: [1ms, 2ms]}"));
+        var response = await _coordinator.PostSweepAsync(Coordinator.NoopSweep("grid", "grid: {model.duration: [1ms, 2ms]}", "{name: noop, duration: 1ms}"));
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         var submitted = await response.Content.ReadFromJsonAsync<JsonElement>();
         var id = submitted.GetProperty("id").GetString()!;
         Assert.Equal(2, submitted.GetProperty("trials").GetInt32());
-        Assert.Equal(HttpStatusCode.OK, (await _coordinator.PostSweepAsync(Coordinator.NoopSweep("grid", "grid: {model.duration: [1ms, 2ms]}"))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await _coordinator.PostSweepAsync(Coordinator.NoopSweep("grid", "grid: {model.duration: [1ms, 2ms]}", "{name: noop, duration: 1ms}"))).StatusCode);
 
         var sweeps = await _coordinator.Http.GetFromJsonAsync<JsonElement>("api/sweeps");
         var sweep = Assert.Single(sweeps.EnumerateArray());

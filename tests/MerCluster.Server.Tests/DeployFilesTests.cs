@@ -113,7 +113,8 @@ public sealed partial class DeployFilesTests
         var worker = documents.Single(d => Scalar(d, "kind") == "Deployment" && Scalar(d, "metadata", "name").EndsWith("-worker", StringComparison.Ordinal));
         var container = (YamlMappingNode)((YamlSequenceNode)Node(worker, "spec", "template", "spec", "containers")).Children[0];
         Assert.True(((YamlMappingNode)Node(container, "resources", "limits")).Children.ContainsKey(new YamlScalarNode("nvidia.com/gpu")));
-        Assert.Equal("\"true\"", Scalar(worker, "spec", "template", "metadata", "annotations", "prometheus.io/scrape"));
+        var scrape = (YamlScalarNode)Node(worker, "spec", "template", "metadata", "annotations", "prometheus.io/scrape");
+        Assert.Equal(("true", YamlDotNet.Core.ScalarStyle.DoubleQuoted), (scrape.Value, scrape.Style));
         var workerArgs = ((YamlSequenceNode)Node(container, "args")).Select(a => ((YamlScalarNode)a).Value).ToList();
         Assert.Contains("--metrics-port", workerArgs);
 
@@ -156,11 +157,7 @@ public sealed partial class DeployFilesTests
         return node;
     }
 
-    private static string Scalar(YamlNode node, params object[] path)
-    {
-        var scalar = (YamlScalarNode)Node(node, path);
-        return scalar.Style == YamlDotNet.Core.ScalarStyle.DoubleQuoted ? $"\"{scalar.Value}\"" : scalar.Value ?? "";
-    }
+    private static string Scalar(YamlNode node, params object[] path) => ((YamlScalarNode)Node(node, path)).Value ?? "";
 
     private static List<string> Sequence(YamlMappingNode services, string service, string key) =>
         ((YamlSequenceNode)Node(services, service, key)).Select(n => ((YamlScalarNode)n).Value!).ToList();

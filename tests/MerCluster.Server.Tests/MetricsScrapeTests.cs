@@ -19,7 +19,7 @@ public sealed class MetricsScrapeTests
         });
         var sweepId = await SubmitAndRunAsync(coordinator, "scraped");
 
-        await prometheus.WaitForAsync($"sum(mer_sweep_folds{{sweep=\"{sweepId}\",state=\"done\"}})", r => Value(r, 0) == 12, TimeSpan.FromSeconds(30));
+        await prometheus.WaitForAsync($"sum(mer_sweep_folds{{sweep=\"{sweepId}\",state=\"done\"}})", r => r.GetArrayLength() == 1 && Value(r, 0) == 12, TimeSpan.FromSeconds(30));
         var pending = await prometheus.WaitForAsync($"sum(mer_folds{{sweep=\"{sweepId}\",state=\"pending\"}})", r => r.GetArrayLength() == 1, TimeSpan.FromSeconds(10));
         Assert.Equal(0, Value(pending, 0));
         var uf1 = await prometheus.WaitForAsync($"mer_trial_uf1{{sweep=\"{sweepId}\",part=\"overall\"}}", r => r.GetArrayLength() == 2, TimeSpan.FromSeconds(10));
@@ -50,7 +50,7 @@ public sealed class MetricsScrapeTests
     /// <summary>Submits a 2-trial no-op sweep through the API and runs it to the end with a real `mer worker` process; returns the sweep id.</summary>
     public static async Task<string> SubmitAndRunAsync(Coordinator coordinator, string name)
     {
-        var response = await coordinator.PostSweepAsync(Coordinator.NoopSweep(name, "grid: {model.duration: [1ms, 2ms]}"));
+        var response = await coordinator.PostSweepAsync(Coordinator.NoopSweep(name, "grid: {model.duration: [1ms, 2ms]}", "{name: noop, duration: 1ms}"));
         Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
         var sweepId = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
         var (code, output) = await MerCli.RunAsync(WorkerTimeout, null, "worker", "--store", coordinator.StoreUrl, "--exit-when-idle", "--sweep", sweepId);

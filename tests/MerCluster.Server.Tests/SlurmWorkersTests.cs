@@ -99,11 +99,38 @@ public sealed class SlurmWorkersTests
         {
             throw new TimeoutException($"{e.Message}\nsweep: {sweep}\nqueue: {slurm.Queue()}\n{WorkerLogs(coordinator)}\n{slurm.Logs()}", e);
         }
-        Assert.Equal(12, sweep.GetProperty("folds").GetProperty("done").GetInt32());
+        Assert.Equal(6, sweep.GetProperty("folds").GetProperty("done").GetInt32());
         var workers = await coordinator.Http.GetFromJsonAsync<JsonElement>("api/workers");
         var names = workers.EnumerateArray().Select(w => w.GetProperty("name").GetString()!).ToList();
         Assert.Equal(2, names.Count(n => n.StartsWith("mer-workers-", StringComparison.Ordinal)));
         Assert.All(workers.EnumerateArray(), w => Assert.Equal("stopped", w.GetProperty("state").GetString()));
+    }
+
+    [Fact]
+    public async Task A_requeued_worker_gives_its_fold_back_on_sigterm_and_runs_again()
+    {
+        await using var coordinator = await Coordinator.StartAsync();
+        var submitted = await coordinator.PostSweepAsync(Coordinator.NoopSweep("requeue", model: "{name: noop, duration: 5m}"));
+        var sweepId = (await submitted.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+        var trialId = (await coordinator.Http.GetFromJsonAsync<JsonElement>($"api/sweeps/{sweepId}/trials"))[0].GetProperty("id").GetInt64();
+        using var slurm = new SlurmCluster();
+        var (code, output) = await MerCli.RunAsync(CliTimeout, slurm.Environment,
+            "slurm", "workers", "--store", coordinator.StoreUrl, "--gpus", "0", "--mer", MerCli.CommandLine,
+            "--output", coordinator.Directory.File("workers.sbatch"), "--submit");
+        Assert.True(code == 0, output);
+        var jobId = output.Split("submitted job ")[1].Trim();
+
+        JsonElement Fold() => coordinator.Http.GetFromJsonAsync<JsonElement>($"api/trials/{trialId}/folds").Result[0];
+        SlurmCluster.WaitUntil(() => Fold().GetProperty("state").GetString() == "leased", TimeSpan.FromSeconds(60), $"the first fold to be leased\n{WorkerLogs(coordinator)}");
+        slurm.Run("scontrol", "requeue", jobId);
+
+        // Given back, not expired: the lease (60 s) has not run out, and a release is not counted as a failure.
+        SlurmCluster.WaitUntil(() => Fold() is var f && f.GetProperty("attempt").GetInt32() == 2 && f.GetProperty("state").GetString() == "leased",
+            TimeSpan.FromSeconds(50), $"the requeued worker to lease the fold again\n{Fold()}\n{WorkerLogs(coordinator)}\n{slurm.Logs()}");
+        Assert.Equal(0, Fold().GetProperty("failures").GetInt32());
+        Assert.Contains("SIGTERM", WorkerLogs(coordinator));
+        Assert.Contains("Restarts=1", slurm.Run("scontrol", "show", "job", jobId));
+        slurm.Run("scancel", jobId);
     }
 
     private static string WorkerLogs(Coordinator coordinator) =>

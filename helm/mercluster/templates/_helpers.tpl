@@ -21,6 +21,15 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- default (printf "%s-api-token" (include "mercluster.fullname" .)) .Values.apiToken.existingSecret -}}
 {{- end -}}
 
+{{/* The store URL: the external one, else the bundled PostgreSQL's. */}}
+{{- define "mercluster.storeUrl" -}}
+{{- if .Values.store.externalUrl -}}
+{{- .Values.store.externalUrl -}}
+{{- else -}}
+{{- printf "postgres://%s:%s@%s-postgresql:5432/%s" .Values.postgresql.user .Values.postgresql.password (include "mercluster.fullname" .) .Values.postgresql.database -}}
+{{- end -}}
+{{- end -}}
+
 {{/* Whether the bundled PostgreSQL runs. */}}
 {{- define "mercluster.bundledPostgres" -}}
 {{- if and (not .Values.store.externalUrl) (not .Values.store.existingSecret) -}}true{{- end -}}

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using MerCluster.Core.Configuration;
 using MerCluster.Datasets;
 using MerCluster.Datasets.Composite;
@@ -84,52 +83,10 @@ internal static class DatasetsCommand
             manifest.Write(manifestOut);
         var summary = CompositeSummary.Of(manifest, classSet);
         if (json)
-            Console.WriteLine(Report(manifest, summary).ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+            Console.WriteLine(InspectionReport.Json(manifest, summary).ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
         else
             WriteTables(manifest, summary);
         return 0;
-    }
-
-    private static JsonObject Report(Manifest manifest, CompositeSummary summary)
-    {
-        JsonObject Part(PartCounts p)
-        {
-            var part = new JsonObject { ["subjects"] = p.Subjects, ["samples"] = p.Samples };
-            foreach (var (name, count) in p.Classes)
-                part[name] = count;
-            part["repaired"] = p.Repaired;
-            part["excluded"] = p.Excluded;
-            return part;
-        }
-        var composite = Part(summary.Composite);
-        composite["parts"] = new JsonObject(summary.Parts.Select(p => KeyValuePair.Create(p.Name, (JsonNode?)Part(p))));
-        return new JsonObject
-        {
-            ["class_set"] = manifest.ClassSet,
-            ["classes"] = new JsonArray([.. manifest.Classes.Select(c => (JsonNode?)c)]),
-            ["manifest_hash"] = manifest.Hash,
-            ["composite"] = composite,
-            ["official"] = new JsonObject(summary.Official.Select(o =>
-            {
-                var part = new JsonObject { ["subjects"] = o.Subjects, ["samples"] = o.Samples };
-                foreach (var (name, count) in o.Classes)
-                    part[name] = count;
-                return KeyValuePair.Create(o.Database, (JsonNode?)part);
-            })),
-            ["mismatches"] = new JsonArray([.. summary.Mismatches().Select(m => (JsonNode?)m)]),
-            ["repaired"] = new JsonArray([.. manifest.Samples.Where(s => s.Clip.Flags.Count > 0).Select(s => (JsonNode?)new JsonObject
-            {
-                ["database"] = s.Database,
-                ["sample"] = s.SampleId,
-                ["flags"] = new JsonArray([.. s.Clip.Flags.Select(f => (JsonNode?)f)]),
-            })]),
-            ["excluded"] = new JsonArray([.. manifest.Excluded.Select(e => (JsonNode?)new JsonObject
-            {
-                ["database"] = e.Database,
-                ["sample"] = e.Sample,
-                ["reason"] = e.Reason,
-            })]),
-        };
     }
 
     private static void WriteTables(Manifest manifest, CompositeSummary summary)

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Diagnostics;
 using MerCluster.Core.Configuration;
 using MerCluster.Orchestration.Store;
 using MerCluster.Orchestration.Sweeps;
@@ -21,11 +22,12 @@ internal static class SweepCommand
         var workers = new Option<int>("--workers") { Description = "In-process workers (default: one per core).", DefaultValueFactory = _ => Environment.ProcessorCount };
         var store = StoreOption.Create();
         var device = new Option<string>("--device") { Description = "Device of the in-process workers: cpu or cuda:N.", DefaultValueFactory = _ => "cpu" };
+        var cache = CacheOption();
         var command = new Command("run", "Run a sweep on this machine with N in-process workers; re-running it after a crash resumes where it stopped.")
         {
-            file, workers, store, device,
+            file, workers, store, device, cache,
         };
-        command.SetAction(parse => Run(parse.GetValue(file)!, parse.GetValue(workers), parse.GetValue(store)!, parse.GetValue(device)!));
+        command.SetAction(parse => Run(parse.GetValue(file)!, parse.GetValue(workers), parse.GetValue(store)!, parse.GetValue(device)!, parse.GetValue(cache)!));
         return command;
     }
 
@@ -33,12 +35,19 @@ internal static class SweepCommand
     {
         var file = new Argument<FileInfo>("file") { Description = "The sweep file (configs/sweeps/*.yaml)." };
         var store = StoreOption.Create(required: true);
-        var command = new Command("submit", "Write a sweep's trials and folds to the store for `mer worker` processes to pull.") { file, store };
-        command.SetAction(parse => Submit(parse.GetValue(file)!, parse.GetValue(store)!));
+        var cache = CacheOption();
+        var command = new Command("submit", "Write a sweep's trials and folds to the store for `mer worker` processes to pull.") { file, store, cache };
+        command.SetAction(parse => Submit(parse.GetValue(file)!, parse.GetValue(store)!, parse.GetValue(cache)!));
         return command;
     }
 
-    private static int Run(FileInfo file, int workers, string url, string device)
+    private static Option<DirectoryInfo> CacheOption() => new("--cache")
+    {
+        Description = "Feature cache for sweeps that name a dataset and a pipeline (on a shared filesystem for workers elsewhere).",
+        DefaultValueFactory = _ => new DirectoryInfo(SweepFeatures.DefaultCacheRoot),
+    };
+
+    private static int Run(FileInfo file, int workers, string url, string device, DirectoryInfo cache)
     {
         if (workers < 1)
         {
@@ -46,16 +55,17 @@ internal static class SweepCommand
             return 2;
         }
         using var stop = new StopSignal(signal => Console.Error.WriteLine($"{signal}: giving the running folds back; run the same command again to resume"));
-        return Guard(() => RunAsync(file.FullName, workers, url, device, [], stop.Token));
+        return Guard(() => RunAsync(file.FullName, workers, url, device, cache.FullName, [], stop.Token));
     }
 
     /// <summary>Runs a sweep with a live progress view; returns the sweep's id (the demo reports on it).</summary>
-    internal static async Task<string> RunAsync(string file, int workers, string url, string device, IReadOnlyList<Core.Grids.GridOverride> overrides, CancellationToken stop)
+    internal static async Task<string> RunAsync(string file, int workers, string url, string device, string cache,
+        IReadOnlyList<Core.Grids.GridOverride> overrides, CancellationToken stop)
     {
-        var definition = SweepDefinition.Load(file, overrides);
         await using var store = await CoordinationStore.OpenAsync(url);
+        var definition = await PrepareAsync(store, SweepDefinition.Load(file, overrides), cache, stop);
         var log = new List<string>();
-        var sweep = new EmbeddedSweep(store, definition, new FoldRunners(new TrainingFoldRunner()), message => { lock (log) log.Add(message); });
+        var sweep = new EmbeddedSweep(store, definition, new FoldRunners(new TrainingFoldRunner()), message => { lock (log) log.Add(message); }, cache);
         var running = sweep.RunAsync(workers, device, stop);
         await SweepProgressView.FollowAsync(store, () => sweep.Submitted?.Id, workers, running);
         var submitted = await running;
@@ -68,10 +78,28 @@ internal static class SweepCommand
         return submitted.Id;
     }
 
-    private static int Submit(FileInfo file, string url) => Guard(async () =>
+    /// <summary>Computes the sweep's features if it names a dataset and a pipeline, saying how far it is and how long is left.</summary>
+    private static Task<SweepDefinition> PrepareAsync(CoordinationStore store, SweepDefinition definition, string cache, CancellationToken stop)
     {
-        var definition = SweepDefinition.Load(file.FullName);
+        var clock = Stopwatch.StartNew();
+        var lastReport = TimeSpan.Zero;
+        return SweepFeatures.PrepareAsync(store, definition, cache, Console.WriteLine, (done, total) =>
+        {
+            lock (clock)
+            {
+                if (done != total && clock.Elapsed - lastReport < TimeSpan.FromSeconds(10))
+                    return;
+                lastReport = clock.Elapsed;
+                var left = clock.Elapsed / done * (total - done);
+                Console.WriteLine($"  preprocessed {done}/{total} samples, about {left.TotalMinutes:0.0} min left");
+            }
+        }, stop);
+    }
+
+    private static int Submit(FileInfo file, string url, DirectoryInfo cache) => Guard(async () =>
+    {
         await using var store = await CoordinationStore.OpenAsync(url);
+        var definition = await PrepareAsync(store, SweepDefinition.Load(file.FullName), cache.FullName, CancellationToken.None);
         var submitted = await SweepSubmitter.SubmitAsync(store, definition, new FeatureSetCache());
         Console.WriteLine(submitted.Created
             ? $"submitted sweep {submitted.Id}: {submitted.Trials} trials x {submitted.FoldsPerTrial} folds to {store.Location}"
@@ -87,7 +115,8 @@ internal static class SweepCommand
             work().GetAwaiter().GetResult();
             return 0;
         }
-        catch (Exception e) when (e is ConfigException or StoreException or InvalidDataException or FileNotFoundException or ArgumentException or InvalidOperationException)
+        catch (Exception e) when (e is ConfigException or StoreException or InvalidDataException or FileNotFoundException or ArgumentException
+            or InvalidOperationException or Datasets.DatasetException or Pipeline.PreprocessingException)
         {
             Console.Error.WriteLine(e.Message);
             return 1;

@@ -3,6 +3,7 @@ using MerCluster.Orchestration.Leasing;
 using MerCluster.Orchestration.Store;
 using MerCluster.Orchestration.Sweeps;
 using MerCluster.Orchestration.Workers;
+using MerCluster.Server;
 
 namespace MerCluster.Cli.Commands;
 
@@ -28,17 +29,18 @@ internal static class WorkerCommand
             DefaultValueFactory = _ => LeaseOptions.DefaultHeartbeatInterval,
             CustomParser = result => Durations.Parse(result.Tokens[0].Value, result),
         };
+        var metricsPort = new Option<int>("--metrics-port") { Description = "Serve Prometheus metrics on this port (0: none)." };
         var threads = new Option<int>("--threads") { Description = "Training threads per fold (0: the sweep's train.threads)." };
         var command = new Command("worker", "Pull folds from the coordination store and train them on one device until stopped (SIGTERM gives the current fold back).")
         {
-            store, device, name, exitWhenIdle, sweep, lease, heartbeat, threads,
+            store, device, name, exitWhenIdle, sweep, lease, heartbeat, threads, metricsPort,
         };
         command.SetAction(parse => Run(parse.GetValue(store)!, parse.GetValue(device)!, parse.GetValue(name), parse.GetValue(exitWhenIdle),
-            parse.GetValue(sweep), parse.GetValue(lease), parse.GetValue(heartbeat), parse.GetValue(threads)));
+            parse.GetValue(sweep), parse.GetValue(lease), parse.GetValue(heartbeat), parse.GetValue(threads), parse.GetValue(metricsPort)));
         return command;
     }
 
-    private static int Run(string url, string device, string? name, bool exitWhenIdle, string? sweep, TimeSpan lease, TimeSpan heartbeat, int threads)
+    private static int Run(string url, string device, string? name, bool exitWhenIdle, string? sweep, TimeSpan lease, TimeSpan heartbeat, int threads, int metricsPort)
     {
         if (device != "cpu" && !System.Text.RegularExpressions.Regex.IsMatch(device, "^cuda:[0-9]+$"))
         {
@@ -55,6 +57,7 @@ internal static class WorkerCommand
 
         async Task<int> RunAsync()
         {
+            await using var metrics = metricsPort > 0 ? MetricsEndpoint.Start(metricsPort) : null;
             await using var coordination = await CoordinationStore.OpenAsync(url);
             string? sweepId = null;
             if (sweep is not null)

@@ -19,6 +19,7 @@ public static class Casme2Loader
     /// <summary>Reads the tree under <paramref name="root"/>; the sheet is <paramref name="sheet"/> or <c>root/CASME2-coding-20140508.xlsx</c>.</summary>
     public static DatabaseScan Load(string root, string? sheet = null)
     {
+        root = Path.GetFullPath(root);
         var coding = CodingSheet.Read(sheet ?? Path.Combine(root, SheetFile), Columns);
         var scan = new DatabaseScan.Builder(DatabaseIds.Casme2, root);
         foreach (var row in coding.Rows)

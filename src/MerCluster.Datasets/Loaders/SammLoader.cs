@@ -19,6 +19,7 @@ public static class SammLoader
     /// <summary>Reads the tree under <paramref name="root"/>; the sheet is <paramref name="sheet"/> or <c>root/SAMM_Micro_FACS_Codes_v2.xlsx</c>.</summary>
     public static DatabaseScan Load(string root, string? sheet = null)
     {
+        root = Path.GetFullPath(root);
         var coding = CodingSheet.Read(sheet ?? Path.Combine(root, SheetFile), ["Subject", "Filename", "Onset Frame", "Apex Frame", "Offset Frame", "Action Units", "Estimated Emotion"]);
         var scan = new DatabaseScan.Builder(DatabaseIds.Samm, root);
         foreach (var row in coding.Rows)

@@ -14,6 +14,7 @@ public static class SmicLoader
     /// <summary>Reads <paramref name="root"/>/HS, or <paramref name="root"/> itself when it is the HS folder.</summary>
     public static DatabaseScan Load(string root)
     {
+        root = Path.GetFullPath(root);
         var hs = Directory.Exists(Path.Combine(root, "HS")) ? Path.Combine(root, "HS") : root;
         var subjects = Directory.Exists(hs)
             ? Directory.EnumerateDirectories(hs, "s*").Where(d => IsSubjectFolder(Path.GetFileName(d))).ToList()
@@ -35,7 +36,7 @@ public static class SmicLoader
                     var (onset, offset) = folder.Frames.Count > 0 ? (folder.First.ToString(CultureInfo.InvariantCulture), folder.Last.ToString(CultureInfo.InvariantCulture)) : (null, null);
                     var annotation = new ClipAnnotation(DatabaseIds.Smic, subject, Path.GetFileName(clipDir), emotion, null, onset,
                         folder.Frames.Count > 0 ? (folder.First + (folder.Last - folder.First) / 2).ToString(CultureInfo.InvariantCulture) : null,
-                        offset, $"folder {clipDir}");
+                        offset, "SMIC-HS");
                     scan.Add(annotation, clipDir);
                 }
             }

@@ -46,7 +46,7 @@ public sealed partial class CoordinationStore
                 """, new { trialId }, transaction);
             await connection.ExecuteAsync("""
                 UPDATE sweeps SET state = 'complete'
-                WHERE id = (SELECT sweep_id FROM trials WHERE id = @trialId)
+                WHERE id = (SELECT sweep_id FROM trials WHERE id = @trialId) AND state = 'running'
                   AND NOT EXISTS (SELECT 1 FROM trials WHERE sweep_id = sweeps.id AND state <> 'complete')
                 """, new { trialId }, transaction);
             return value;

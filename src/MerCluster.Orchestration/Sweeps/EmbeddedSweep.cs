@@ -7,7 +7,7 @@ namespace MerCluster.Orchestration.Sweeps;
 /// `mer sweep run`: a sweep on this machine with N in-process workers over one store (by default the local SQLite
 /// file). Re-running after a crash submits nothing new, ends the dead run's leases and takes up the remaining folds.
 /// </summary>
-public sealed class EmbeddedSweep(CoordinationStore store, SweepDefinition definition, FoldRunners runners, Action<string>? log = null)
+public sealed class EmbeddedSweep(CoordinationStore store, SweepDefinition definition, FoldRunners runners, Action<string>? log = null, string? cacheRoot = null)
 {
     /// <summary>
     /// How often an idle in-process worker looks again while its siblings finish the last folds: short, because the
@@ -25,7 +25,8 @@ public sealed class EmbeddedSweep(CoordinationStore store, SweepDefinition defin
     public async Task<SubmittedSweep> RunAsync(int workers, string device, CancellationToken stopping)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(workers, 1);
-        var submitted = await SweepSubmitter.SubmitAsync(store, definition, _features, stopping);
+        var prepared = await SweepFeatures.PrepareAsync(store, definition, cacheRoot ?? SweepFeatures.DefaultCacheRoot, log, cancellationToken: stopping);
+        var submitted = await SweepSubmitter.SubmitAsync(store, prepared, _features, stopping);
         Submitted = submitted;
         var recovered = await LocalWorkerRecovery.ExpireDeadLocalWorkersAsync(store, stopping);
         if (recovered.Count > 0)
@@ -36,7 +37,7 @@ public sealed class EmbeddedSweep(CoordinationStore store, SweepDefinition defin
             Name = WorkerOptions.DefaultName(device, i),
             Device = device,
             Threads = Math.Max(1, Environment.ProcessorCount / workers),
-            Lease = definition.Options.Leasing,
+            Lease = prepared.Options.Leasing,
             ExitWhenIdle = true,
             SweepId = submitted.Id,
             PollInterval = IdlePollInterval,

@@ -44,16 +44,32 @@ public sealed class SweepDefinition
         var fullPath = Path.GetFullPath(path);
         if (!File.Exists(fullPath))
             throw new ConfigException(path, "", 0, "the sweep file does not exist");
-        var yaml = File.ReadAllText(fullPath);
-        if (overrides?.ToList() is { Count: > 0 } list)
-        {
-            var root = YamlOptions.ParseMapping(yaml, path);
-            ConfigOverrides.Apply(root, list, path);
-            var writer = new StringWriter();
-            new YamlStream(new YamlDocument(root)).Save(writer, assignAnchors: false);
-            yaml = writer.ToString();
-        }
-        return new SweepDefinition(yaml, path, Path.GetDirectoryName(fullPath)!);
+        return new SweepDefinition(Apply(File.ReadAllText(fullPath), overrides ?? [], path), path, Path.GetDirectoryName(fullPath)!);
+    }
+
+    /// <summary>This sweep training on the feature set in <paramref name="directory"/> (an absolute path), as if written into its file.</summary>
+    public SweepDefinition WithFeatures(string directory)
+    {
+        var root = YamlOptions.ParseMapping(Yaml, Source);
+        root.Children[new YamlScalarNode("features")] = new YamlScalarNode(Path.GetFullPath(directory));
+        return new SweepDefinition(Write(root), Source, SourceDirectory);
+    }
+
+    private static string Apply(string yaml, IEnumerable<GridOverride> overrides, string source)
+    {
+        var list = overrides.ToList();
+        if (list.Count == 0)
+            return yaml;
+        var root = YamlOptions.ParseMapping(yaml, source);
+        ConfigOverrides.Apply(root, list, source);
+        return Write(root);
+    }
+
+    private static string Write(YamlMappingNode root)
+    {
+        var writer = new StringWriter();
+        new YamlStream(new YamlDocument(root)).Save(writer, assignAnchors: false);
+        return writer.ToString();
     }
 
     /// <summary>Rebuilds a definition from what the store keeps.</summary>

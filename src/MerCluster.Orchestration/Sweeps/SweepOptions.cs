@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using MerCluster.Core.Protocols;
+using MerCluster.Orchestration.Features;
 using MerCluster.Orchestration.Leasing;
 using YamlDotNet.RepresentationModel;
 
@@ -18,8 +19,15 @@ public sealed record SweepOptions : IValidatableObject
 
     public string? Description { get; init; }
 
-    /// <summary>A feature-set directory (featureset.json + samples.csv + .npy), relative to the sweep file.</summary>
+    /// <summary>A feature-set directory (featureset.json + samples.csv + .npy), relative to the sweep file. Without it,
+    /// <see cref="Dataset"/> and <see cref="Pipeline"/> say how to compute one, which submission does once.</summary>
     public string? Features { get; init; }
+
+    /// <summary>The databases to preprocess, when <see cref="Features"/> is not given.</summary>
+    public DatasetOptions? Dataset { get; init; }
+
+    /// <summary>The preprocessing of <see cref="Dataset"/>: a name under configs/pipelines/ or a file.</summary>
+    public string? Pipeline { get; init; }
 
     /// <summary>The model: <c>name</c> picks the registry entry (or <c>noop</c>, the orchestration benchmark's fixture), the rest configures it.</summary>
     public YamlMappingNode Model { get; init; } = new();
@@ -39,8 +47,8 @@ public sealed record SweepOptions : IValidatableObject
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
-        if (string.IsNullOrEmpty(Features))
-            yield return new ValidationResult("is required: the feature-set directory the folds train on", [nameof(Features)]);
+        if (string.IsNullOrEmpty(Features) && (Dataset is null || string.IsNullOrEmpty(Pipeline)))
+            yield return new ValidationResult("is required unless both 'dataset' and 'pipeline' are given: the feature-set directory the folds train on", [nameof(Features)]);
         if (ModelName.Length == 0)
             yield return new ValidationResult("needs a 'name' (e.g. ststnet)", [nameof(Model)]);
     }

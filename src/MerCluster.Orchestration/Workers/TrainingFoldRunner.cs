@@ -1,4 +1,5 @@
 using MerCluster.Core.Configuration;
+using MerCluster.Core.Telemetry;
 using MerCluster.Orchestration.Store;
 using MerCluster.Training;
 
@@ -23,6 +24,7 @@ public sealed class TrainingFoldRunner : IFoldRunner
         return Task.Run<IReadOnlyList<Store.SamplePrediction>>(() =>
         {
             var result = Trainer.TrainFold(config, job.Features, fold, cancellation: cancellationToken);
+            MerMetrics.Trained(job.Lease.Worker, job.Device, (long)job.Fold.TrainRows.Count * result.Epochs, result.Epochs);
             return result.Predictions
                 .Select(p => new Store.SamplePrediction(p.SampleId, p.Subject, p.Database, p.Label, p.Predicted, p.Probabilities.Select(x => (double)x).ToArray()))
                 .ToList();

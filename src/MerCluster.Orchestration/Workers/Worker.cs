@@ -1,5 +1,7 @@
 using System.Data.Common;
+using System.Diagnostics;
 using MerCluster.Core.Features;
+using MerCluster.Core.Telemetry;
 using MerCluster.Orchestration.Aggregation;
 using MerCluster.Orchestration.Store;
 using MerCluster.Orchestration.Sweeps;
@@ -39,6 +41,7 @@ public sealed class Worker(CoordinationStore store, WorkerOptions options, FoldR
                 }
                 catch (DbException e)
                 {
+                    MerMetrics.Error("store_unreachable");
                     _log($"worker {options.Name}: cannot claim a fold ({e.Message}); retrying");
                     await Pause(options.PollInterval, stopping);
                     continue;
@@ -71,6 +74,7 @@ public sealed class Worker(CoordinationStore store, WorkerOptions options, FoldR
         using var foldCancellation = CancellationTokenSource.CreateLinkedTokenSource(stopping);
         using var renewalStop = new CancellationTokenSource();
         var leaseLost = false;
+        var started = Stopwatch.GetTimestamp();
         var renewal = Task.Run(async () =>
         {
             using var timer = new PeriodicTimer(options.Lease.HeartbeatInterval);
@@ -84,12 +88,14 @@ public sealed class Worker(CoordinationStore store, WorkerOptions options, FoldR
                         if (await store.RenewAsync(lease, options.Lease.LeaseDuration, renewalStop.Token))
                             continue;
                         leaseLost = true;
+                        MerMetrics.Error("lease_lost");
                         _log($"worker {options.Name}: lost the lease on {lease}; abandoning it");
                         await foldCancellation.CancelAsync();
                         return;
                     }
                     catch (DbException e)
                     {
+                        MerMetrics.Error("store_unreachable");
                         _log($"worker {options.Name}: cannot renew the lease on {lease} ({e.Message}); retrying");
                     }
                 }
@@ -107,6 +113,7 @@ public sealed class Worker(CoordinationStore store, WorkerOptions options, FoldR
             if (await store.CompleteAsync(lease, predictions, CancellationToken.None))
             {
                 FoldsDone++;
+                MerMetrics.FoldFinished(lease.SweepId, lease.TrialId, FoldStates.Done, Stopwatch.GetElapsedTime(started));
                 await AggregateAsync(await sweeps.GetAsync(lease.SweepId), lease.TrialId, lease.HeldOutSubject);
             }
             else
@@ -118,6 +125,7 @@ public sealed class Worker(CoordinationStore store, WorkerOptions options, FoldR
             if (!leaseLost && await store.ReleaseAsync(lease, $"worker {options.Name} stopped", CancellationToken.None))
             {
                 FoldsReleased++;
+                MerMetrics.FoldFinished(lease.SweepId, lease.TrialId, "released", Stopwatch.GetElapsedTime(started));
                 _log($"worker {options.Name}: stopped; gave {lease} back");
             }
         }
@@ -126,6 +134,8 @@ public sealed class Worker(CoordinationStore store, WorkerOptions options, FoldR
             await StopRenewal();
             var error = $"{e.GetType().Name}: {e.Message}";
             var state = await store.FailAsync(lease, error, CancellationToken.None);
+            MerMetrics.Error("fold_failed");
+            MerMetrics.FoldFinished(lease.SweepId, lease.TrialId, FoldStates.Failed, Stopwatch.GetElapsedTime(started));
             _log($"worker {options.Name}: {lease} failed ({error}); fold is {state ?? "no longer ours"}");
             if (state == FoldStates.Failed)
             {
@@ -167,6 +177,7 @@ public sealed class Worker(CoordinationStore store, WorkerOptions options, FoldR
         }
         catch (Exception e) when (e is DbException or ArgumentException)
         {
+            MerMetrics.Error("aggregation_failed");
             // The aggregate is recomputed after every fold and by `mer report`, so one failed recomputation loses nothing.
             _log($"worker {options.Name}: cannot aggregate trial {trialId}: {e.Message}");
         }

@@ -12,7 +12,7 @@ namespace MerCluster.Pipeline.Cache;
 public sealed class FeatureCache(IFeatureStore store)
 {
     private readonly Dictionary<FeatureKey, Gate> _gates = new();
-    private long _hits, _misses, _corrupt, _bytesRead, _bytesWritten;
+    private long _hits, _misses, _corrupt, _bytesRead, _bytesWritten, _storeTicks;
 
     public static FeatureCache OnDisk(string directory) => new(new FileSystemFeatureStore(directory));
 
@@ -20,27 +20,34 @@ public sealed class FeatureCache(IFeatureStore store)
 
     public FeatureCacheStats Stats => new(
         Interlocked.Read(ref _hits), Interlocked.Read(ref _misses), Interlocked.Read(ref _corrupt),
-        Interlocked.Read(ref _bytesRead), Interlocked.Read(ref _bytesWritten));
+        Interlocked.Read(ref _bytesRead), Interlocked.Read(ref _bytesWritten),
+        Stopwatch.GetElapsedTime(0, Interlocked.Read(ref _storeTicks)));
 
     /// <summary>The value of <paramref name="key"/>, computing it with <paramref name="compute"/> only if no verified copy exists.</summary>
     public NdArray<T> GetOrCompute<T>(FeatureKey key, Func<NdArray<T>> compute, CancellationToken cancellationToken = default)
         where T : unmanaged
     {
-        if (Store.TryRead(key, out var stored) == StoredFeatureState.Found)
+        if (Timed(() => Store.TryRead(key, out var found) == StoredFeatureState.Found ? found : null) is { } stored)
             return Hit<T>(key, stored);
 
         var gate = EnterGate(key, cancellationToken);
         try
         {
             using var fileLock = Store.Lock(key, cancellationToken);
-            switch (Store.TryRead(key, out stored))
+            var state = StoredFeatureState.Missing;
+            stored = Timed(() =>
+            {
+                state = Store.TryRead(key, out var bytes);
+                return bytes;
+            });
+            switch (state)
             {
                 case StoredFeatureState.Found:
                     return Hit<T>(key, stored);
                 case StoredFeatureState.Corrupt:
                     Interlocked.Increment(ref _corrupt);
                     FeatureCacheMetrics.Corrupt.Add(1);
-                    Store.Delete(key);
+                    Timed(() => Store.Delete(key));
                     break;
             }
             Interlocked.Increment(ref _misses);
@@ -50,7 +57,7 @@ public sealed class FeatureCache(IFeatureStore store)
             FeatureCacheMetrics.ComputeSeconds.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
             var buffer = new MemoryStream();
             Npy.Write(buffer, value);
-            Store.Write(key, buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
+            Timed(() => Store.Write(key, buffer.GetBuffer().AsSpan(0, (int)buffer.Length)));
             Interlocked.Add(ref _bytesWritten, buffer.Length);
             FeatureCacheMetrics.BytesWritten.Add(buffer.Length);
             return value;
@@ -60,6 +67,28 @@ public sealed class FeatureCache(IFeatureStore store)
             ExitGate(key, gate);
         }
     }
+
+    /// <summary>Runs a store operation, adding its time to <see cref="FeatureCacheStats.StoreTime"/> and the store-seconds histogram.</summary>
+    private TResult Timed<TResult>(Func<TResult> operation)
+    {
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            return operation();
+        }
+        finally
+        {
+            var elapsed = Stopwatch.GetTimestamp() - started;
+            Interlocked.Add(ref _storeTicks, elapsed);
+            FeatureCacheMetrics.StoreSeconds.Record(Stopwatch.GetElapsedTime(0, elapsed).TotalSeconds);
+        }
+    }
+
+    private void Timed(Action operation) => Timed(() =>
+    {
+        operation();
+        return 0;
+    });
 
     private NdArray<T> Hit<T>(FeatureKey key, byte[] npy) where T : unmanaged
     {

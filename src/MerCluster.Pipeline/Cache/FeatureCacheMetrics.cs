@@ -17,8 +17,9 @@ public static class FeatureCacheMetrics
     internal static readonly Counter<long> Corrupt = Meter.CreateCounter<long>("mer_feature_cache_corrupt", "{file}", "Stored values that failed verification and were recomputed.");
     internal static readonly Counter<long> BytesRead = Meter.CreateCounter<long>("mer_feature_cache_bytes_read", "By", "Bytes of verified values read.");
     internal static readonly Counter<long> BytesWritten = Meter.CreateCounter<long>("mer_feature_cache_bytes_written", "By", "Bytes of values written.");
+    internal static readonly Histogram<double> StoreSeconds = Meter.CreateHistogram<double>("mer_feature_cache_store_seconds", "s", "Time of each store read, write or delete.");
     internal static readonly Histogram<double> ComputeSeconds = Meter.CreateHistogram<double>("mer_feature_cache_compute_seconds", "s", "Time spent computing missed features.");
 }
 
-/// <summary>One cache's counters at a moment.</summary>
-public sealed record FeatureCacheStats(long Hits, long Misses, long Corrupt, long BytesRead, long BytesWritten);
+/// <summary>One cache's counters at a moment; <paramref name="StoreTime"/> is the time spent reading and writing the store.</summary>
+public sealed record FeatureCacheStats(long Hits, long Misses, long Corrupt, long BytesRead, long BytesWritten, TimeSpan StoreTime);

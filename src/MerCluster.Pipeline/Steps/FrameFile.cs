@@ -3,9 +3,26 @@ using MerCluster.Vision;
 
 namespace MerCluster.Pipeline.Steps;
 
-/// <summary>A frame image on disk and the hash of its bytes: the leaves every feature key is built from.</summary>
-public sealed record FrameFile(string Path, FeatureKey Key)
+/// <summary>
+/// A frame image on disk and the hash of its bytes: the leaves every feature key is built from. The frame is decoded
+/// at most once per clip plan (face detection, alignment and the span steps share the decoded pixels, which no step
+/// modifies).
+/// </summary>
+public sealed class FrameFile
 {
+    private readonly Lazy<Image> _image;
+
+    private FrameFile(string path, FeatureKey key)
+    {
+        Path = path;
+        Key = key;
+        _image = new Lazy<Image>(() => NativeClock.Time(() => Image.Read(path, ImageColor.Bgr)), LazyThreadSafetyMode.ExecutionAndPublication);
+    }
+
+    public string Path { get; }
+
+    public FeatureKey Key { get; }
+
     /// <summary>Hashes <paramref name="path"/>; a missing or unreadable file is an error naming it.</summary>
     public static FrameFile Hash(string path)
     {
@@ -19,8 +36,8 @@ public sealed record FrameFile(string Path, FeatureKey Key)
         }
     }
 
-    /// <summary>Decodes the frame as BGR; an undecodable file is a <see cref="VisionException"/> naming it.</summary>
-    public Image Read() => NativeClock.Time(() => Image.Read(Path, ImageColor.Bgr));
+    /// <summary>The frame decoded as BGR; an undecodable file is a <see cref="VisionException"/> naming it.</summary>
+    public Image Read() => _image.Value;
 
     /// <summary>Decodes <paramref name="frames"/>; a frame whose size differs from the first is an error naming both files.</summary>
     public static IReadOnlyList<Image> ReadAll(IReadOnlyList<FrameFile> frames)

@@ -10,6 +10,7 @@ const std::vector<ModelEntry>& list_models() {
       models::ststnet(),
       models::mjfn(),
       models::msmmt(),
+      models::mobilevit_svm(),
   };
   return entries;
 }

@@ -8,5 +8,6 @@ namespace mer::train::models {
 ModelEntry ststnet();
 ModelEntry mjfn();
 ModelEntry msmmt();
+ModelEntry mobilevit_svm();
 
 }  // namespace mer::train::models

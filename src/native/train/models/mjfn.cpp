@@ -8,7 +8,8 @@
 // - JFMs are added from the 4th layer downwards (Section 4.4): joint_modules = 1 uses conv4, 2 adds conv3, 3 adds layer 2.
 // - Fusion: every branch's softmax is summed into Z (eq. 10); "average" predicts Z/(n+1), "softmax" predicts
 //   softmax(Z) (eq. 11). Cross-entropy (eq. 12) on that prediction is cross_entropy(logits) with logits = log(Z/(n+1))
-//   or Z respectively, so the trainer's default loss applies unchanged.
+//   or Z respectively, so the trainer's default loss applies unchanged. Without JFMs (the paper's MJFN-BbN ablation)
+//   the backbone's FC_3 output is the prediction.
 // - Dropout 0.5 follows the ReLU of every hidden fully connected layer (backbone FC_1, FC_2 and each JFM's FC).
 // - Penultimate features: backbone FC_2 output concatenated with each JFM's hidden FC output.
 #include "../model.hpp"
@@ -103,7 +104,9 @@ class MJFN : public Model {
       features.push_back(hidden);
       z = z + torch::softmax(logits, 1);
     }
-    auto fused = softmax_fusion_ ? z : torch::log((z / static_cast<double>(jfms_.size() + 1)).clamp_min(1e-12));
+    auto fused = jfms_.empty()    ? backbone
+                 : softmax_fusion_ ? z
+                                   : torch::log((z / static_cast<double>(jfms_.size() + 1)).clamp_min(1e-12));
     trace("fusion", fused);
     return {fused, torch::cat(features, 1), {}};
   }
