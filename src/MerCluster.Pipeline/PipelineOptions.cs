@@ -51,9 +51,15 @@ public sealed record PipelineOptions
     /// </summary>
     public static PipelineOptions Load(string nameOrPath)
     {
-        var path = File.Exists(nameOrPath) || nameOrPath.Contains('/') || nameOrPath.EndsWith(".yaml", StringComparison.Ordinal)
-            ? nameOrPath
-            : Path.Combine(RepositoryPaths.Configs, "pipelines", nameOrPath + ".yaml");
+        if (File.Exists(nameOrPath) || nameOrPath.Contains('/') || nameOrPath.EndsWith(".yaml", StringComparison.Ordinal))
+            return YamlOptions.Load<PipelineOptions>(nameOrPath);
+        var folder = Path.Combine(RepositoryPaths.Configs, "pipelines");
+        var path = Path.Combine(folder, nameOrPath + ".yaml");
+        if (!File.Exists(path))
+        {
+            string[] known = Directory.Exists(folder) ? [.. Directory.GetFiles(folder, "*.yaml").Select(f => Path.GetFileNameWithoutExtension(f)).Order()] : [];
+            throw new ConfigException(path, "", 0, $"no pipeline named '{nameOrPath}'; the pipelines are: {string.Join(", ", known)}");
+        }
         return YamlOptions.Load<PipelineOptions>(path);
     }
 

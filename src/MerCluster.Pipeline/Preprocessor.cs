@@ -1,4 +1,3 @@
-using MerCluster.Core.Arrays;
 using MerCluster.Pipeline.Cache;
 using MerCluster.Pipeline.Clips;
 using MerCluster.Pipeline.Steps;
@@ -18,95 +17,20 @@ public sealed class Preprocessor(PipelineOptions options, FeatureCache cache, Fa
 
     public FeatureCache Cache => _graph.Cache;
 
-    /// <summary>The graph of <paramref name="clip"/>: hashes its frames (an unreadable file is an error naming it), computes nothing else.</summary>
+    /// <summary>
+    /// The graph of <paramref name="clip"/>: hashes the frames its outputs depend on (onset and apex, or the whole
+    /// onset..offset span for the dynamic image and magnification; an unreadable file is an error naming it) and
+    /// computes nothing else.
+    /// </summary>
     public ClipFeatures Plan(Clip clip)
     {
-        List<FrameFile> span;
         try
         {
-            span = clip.Span.Select(FrameFile.Hash).ToList();
+            return new ClipFeatures(clip, _graph, faces, Options, clip.Span.Select(FrameFile.At).ToList());
         }
         catch (IOException e)
         {
             throw new PreprocessingException(clip.Name, e.Message, e);
-        }
-        return new ClipFeatures(clip, _graph, faces, Options, span);
-    }
-}
-
-/// <summary>The features of one clip under one pipeline; values are computed (or read from the cache) on first use.</summary>
-public sealed class ClipFeatures
-{
-    private readonly Clip _clip;
-
-    internal ClipFeatures(Clip clip, FeatureGraph graph, FaceModel faces, PipelineOptions options, IReadOnlyList<FrameFile> span)
-    {
-        _clip = clip;
-        Graph = graph;
-        var onset = span[0];
-        var apexPosition = clip.Apex - clip.Onset;
-        var apex = span[apexPosition];
-        Face = FaceStep.Of(graph, faces, onset);
-        AlignedOnset = AlignStep.Frame(graph, Face, onset, options.Alignment);
-        AlignedApex = AlignStep.Frame(graph, Face, apex, options.Alignment);
-        AlignedLandmarks = AlignStep.Landmarks(graph, Face, onset, options.Alignment);
-        var (motionOnset, motionApex) = (AlignedOnset, AlignedApex);
-        if (options.Magnification is { } magnification)
-        {
-            var run = new Lazy<Image[]>(() => MagnifyStep.Run(Face, span, options.Alignment, magnification, options.FrameRate));
-            motionOnset = MagnifyStep.Frame(graph, Face, span, 0, options.Alignment, magnification, options.FrameRate, run);
-            motionApex = MagnifyStep.Frame(graph, Face, span, apexPosition, options.Alignment, magnification, options.FrameRate, run);
-        }
-        Flow = FlowStep.Of(graph, motionOnset, motionApex, options.Flow);
-        Outputs = options.Outputs.Distinct().ToDictionary(output => output, output => output switch
-        {
-            PipelineOutput.FlowUvs => FlowUvsStep.Of(graph, Flow, options.FlowUvs),
-            PipelineOutput.FlowImage => FlowImageStep.Of(graph, Flow, options.FlowImage),
-            PipelineOutput.DynamicImage => DynamicImageStep.Of(graph, Face, span, options.Alignment, options.DynamicImage),
-            PipelineOutput.ApexGray => ApexGrayStep.Of(graph, AlignedApex, AlignedLandmarks, options.ApexGray),
-            PipelineOutput.AuRegions => AuRegionsStep.Of(graph, AlignedApex, AlignedLandmarks, options.AuRegions),
-            PipelineOutput.Onset => AlignedImageStep.Of(graph, "onset_input", AlignedOnset),
-            PipelineOutput.Apex => AlignedImageStep.Of(graph, "apex_input", AlignedApex),
-            _ => throw new ArgumentOutOfRangeException(nameof(options), output, "unknown pipeline output"),
-        });
-    }
-
-    public string ClipName => _clip.Name;
-
-    public FeatureGraph Graph { get; }
-
-    /// <summary>Onset face box and landmarks [140].</summary>
-    public Feature<float> Face { get; }
-
-    public Feature<byte> AlignedOnset { get; }
-
-    public Feature<byte> AlignedApex { get; }
-
-    /// <summary>Onset landmarks in aligned coordinates [68, 2].</summary>
-    public Feature<float> AlignedLandmarks { get; }
-
-    /// <summary>Onset->apex flow [size, size, 2] (of the magnified frames when the pipeline magnifies).</summary>
-    public Feature<float> Flow { get; }
-
-    /// <summary>The model inputs the pipeline asks for, each [C, H, W] float32.</summary>
-    public IReadOnlyDictionary<PipelineOutput, Feature<float>> Outputs { get; }
-
-    /// <summary>
-    /// The value of <paramref name="output"/>; any failure (unreadable frame, no face, frames of different sizes) is a
-    /// <see cref="PreprocessingException"/> naming the clip and the file.
-    /// </summary>
-    public NdArray<float> Compute(PipelineOutput output) => Guard(() => Outputs[output].Value);
-
-    /// <summary>Runs <paramref name="step"/> on this clip, turning vision and file errors into errors naming the clip.</summary>
-    public T Guard<T>(Func<T> step)
-    {
-        try
-        {
-            return step();
-        }
-        catch (Exception e) when (e is VisionException or IOException or UnauthorizedAccessException or InvalidDataException)
-        {
-            throw new PreprocessingException(_clip.Name, e.Message, e);
         }
     }
 }

@@ -138,4 +138,19 @@ public sealed class Casme2LoaderTests : IDisposable
         var error = Assert.Throws<DatasetException>(() => Casme2Loader.Load(_tree.Root));
         Assert.Contains("'OnsetFrame'", error.Message);
     }
+
+    [Fact]
+    public void Subject_cells_written_as_sub01_are_read_and_a_bad_subject_is_excluded_with_the_row()
+    {
+        _tree.Frames("sub07/EP01_01", 1, 9, Img);
+        XlsxWriter.Write(_tree.PathOf(Casme2Loader.SheetFile), "Sheet1",
+        [
+            [.. Casme2Loader.Columns],
+            ["sub07", "EP01_01", 1, 5, 9, "12", "happiness"],
+            ["subject seven", "EP01_02", 1, 5, 9, "12", "happiness"],
+        ]);
+        var scan = Casme2Loader.Load(_tree.Root);
+        Assert.Equal("casme2/sub07/EP01_01", scan.Clips.Single().SampleId);
+        Assert.Contains("row 3: Subject 'subject seven' is not a CASME II subject number", scan.Excluded.Single().Reason);
+    }
 }

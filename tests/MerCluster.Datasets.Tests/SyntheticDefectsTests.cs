@@ -62,4 +62,11 @@ public sealed class SyntheticDefectsTests(SmallTreeWithDefects tree) : IClassFix
         Assert.Equal(27, manifest.Samples.Count);
         Assert.Equal(9, manifest.Samples.Count(s => s.Label == "positive"));
     }
+
+    [Fact]
+    public void Writing_into_a_folder_that_already_holds_a_tree_is_refused_naming_it()
+    {
+        var error = Assert.Throws<DatasetException>(() => SyntheticDataset.Write(tree.Root, tree.Options));
+        Assert.Contains(tree.PathOf("SMIC"), error.Message);
+    }
 }

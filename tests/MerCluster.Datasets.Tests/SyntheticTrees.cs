@@ -1,6 +1,5 @@
 using MerCluster.Datasets.Composite;
 using MerCluster.Datasets.Labels;
-using MerCluster.Datasets.Loaders;
 using MerCluster.Datasets.Manifests;
 using MerCluster.Datasets.Synthetic;
 
@@ -28,12 +27,8 @@ public abstract class SyntheticTree : IDisposable
 
     public string PathOf(params string[] parts) => _tree.PathOf(parts);
 
-    public static Manifest LoadComposite(string root) => CompositeBuilder.Build(ClassSet.Named(ClassSet.Megc2019),
-    [
-        SmicLoader.Load(Path.Combine(root, "SMIC")),
-        Casme2Loader.Load(Path.Combine(root, "CASME2")),
-        SammLoader.Load(Path.Combine(root, "SAMM")),
-    ]);
+    public static Manifest LoadComposite(string root) => CompositeBuilder.Load(ClassSet.Named(ClassSet.Megc2019),
+        Path.Combine(root, "SMIC"), Path.Combine(root, "CASME2"), Path.Combine(root, "SAMM"));
 
     public void Dispose()
     {

@@ -78,6 +78,27 @@ public sealed class ProcessFaultTests(PostgresServer postgres) : IDisposable
         Assert.Equal(36, (await store.PredictionsAsync(trial.Id)).Select(p => p.SampleId).Distinct().Count());
     }
 
+    [Fact]
+    public async Task A_worker_sent_SIGTERM_gives_its_fold_back_and_exits_cleanly()
+    {
+        var url = _stores.Temp.SqliteUrl;
+        await using var store = await CoordinationStore.OpenAsync(url);
+        var file = TestFeatures.WriteNoopSweep(_stores.Temp.Path, "sigterm", "{name: noop, duration: 5m}");
+        var submitted = await SweepSubmitter.SubmitAsync(store, SweepDefinition.Load(file), new FeatureSetCache());
+        var trial = Assert.Single(await store.TrialsAsync(submitted.Id));
+        using var worker = MerProcess.Start("worker", "--store", url, "--name", "polite");
+        var leased = await WaitForAsync(async () => (await store.FoldsAsync(trial.Id)).FirstOrDefault(f => f.LeaseOwner == "polite"), worker);
+
+        using (var kill = System.Diagnostics.Process.Start("kill", ["-TERM", worker.Id.ToString()]))
+            await kill.WaitForExitAsync();
+
+        Assert.True(await worker.WaitAsync(ProcessTimeout) == 0, worker.Output);
+        var fold = (await store.FoldsAsync(trial.Id)).Single(f => f.Id == leased.Id);
+        Assert.Equal((FoldStates.Pending, 0, null), (fold.State, fold.Failures, fold.LeaseOwner));
+        Assert.Equal("released", Assert.Single(await store.AttemptsAsync(fold.Id)).Outcome);
+        Assert.Equal("stopped", (await store.WorkersAsync()).Single(w => w.Name == "polite").State);
+    }
+
     private static async Task<Dictionary<long, int>> DoneFoldAttemptsAsync(CoordinationStore store, string sweepId)
     {
         var done = new Dictionary<long, int>();

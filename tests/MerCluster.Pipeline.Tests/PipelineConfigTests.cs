@@ -35,6 +35,14 @@ public class PipelineConfigTests
         Assert.Null(PipelineOptions.Load("ststnet").Magnification);
     }
 
+    [Fact]
+    public void An_unknown_pipeline_name_lists_the_known_ones()
+    {
+        var error = Assert.Throws<ConfigException>(() => PipelineOptions.Load("stst"));
+        Assert.Contains("ststnet", error.Message);
+        Assert.Contains("mjfn", error.Message);
+    }
+
     [Theory]
     [InlineData("name: x\nflow:\n  method: horn_schunck\n", "flow.method", 3)]
     [InlineData("name: x\nflow:\n  tv_l1:\n    scales: 0\n", "flow.tv_l1.scales", 4)]

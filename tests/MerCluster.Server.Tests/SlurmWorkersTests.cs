@@ -122,7 +122,12 @@ public sealed class SlurmWorkersTests
 
         JsonElement Fold() => coordinator.Http.GetFromJsonAsync<JsonElement>($"api/trials/{trialId}/folds").Result[0];
         SlurmCluster.WaitUntil(() => Fold().GetProperty("state").GetString() == "leased", TimeSpan.FromSeconds(60), $"the first fold to be leased\n{WorkerLogs(coordinator)}");
+        await Task.Delay(3000);
         slurm.Run("scontrol", "requeue", jobId);
+        // Slurm holds a requeued job back for two minutes (its BeginTime); the test lets it start again at once.
+        await Task.Delay(5000);
+        Console.WriteLine("DEBUG " + WorkerLogs(coordinator) + Fold());
+        slurm.Run("scontrol", "update", $"jobid={jobId}", "starttime=now");
 
         // Given back, not expired: the lease (60 s) has not run out, and a release is not counted as a failure.
         SlurmCluster.WaitUntil(() => Fold() is var f && f.GetProperty("attempt").GetInt32() == 2 && f.GetProperty("state").GetString() == "leased",

@@ -48,6 +48,14 @@ public class ModelShapeTests
     }
 
     [Fact]
+    public void Mjfn_without_joint_feature_modules_is_the_backbone_alone()
+    {
+        var backbone = Describe("mjfn", new() { ["joint_modules"] = "0" });
+        Assert.DoesNotContain(backbone.Shapes, s => s.Name.StartsWith("jfm", StringComparison.Ordinal));
+        Assert.Equal(256, backbone.FeatureSize);
+    }
+
+    [Fact]
     public void Mjfn_average_fusion_still_predicts_probabilities()
     {
         using var trainer = Trainer.Create(new ModelOptions { Name = "mjfn", Settings = new Dictionary<string, string> { ["fusion"] = "average" } },

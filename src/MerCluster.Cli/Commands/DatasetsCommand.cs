@@ -5,7 +5,6 @@ using MerCluster.Core.Configuration;
 using MerCluster.Datasets;
 using MerCluster.Datasets.Composite;
 using MerCluster.Datasets.Labels;
-using MerCluster.Datasets.Loaders;
 using MerCluster.Datasets.Manifests;
 using MerCluster.Datasets.Synthetic;
 using MerCluster.Vision;
@@ -60,20 +59,13 @@ internal static class DatasetsCommand
         return command;
     }
 
-    /// <summary>Loads whichever databases are given and builds their manifest under <paramref name="classSetName"/>.</summary>
+    /// <summary>Loads whichever databases are given and builds their manifest under <paramref name="classSetName"/> (a name under configs/datasets/ or a file).</summary>
     internal static (Manifest Manifest, ClassSet ClassSet) Load(string? smic, string? casme2, string? samm, string classSetName)
     {
         var classSet = File.Exists(classSetName) ? ClassSet.Load(classSetName) : ClassSet.Named(classSetName);
-        var scans = new List<DatabaseScan>();
-        if (smic is not null)
-            scans.Add(SmicLoader.Load(smic));
-        if (casme2 is not null)
-            scans.Add(Casme2Loader.Load(casme2));
-        if (samm is not null)
-            scans.Add(SammLoader.Load(samm));
-        if (scans.Count == 0)
+        if (smic is null && casme2 is null && samm is null)
             throw new DatasetException("give at least one of --casme2, --samm, --smic");
-        return (CompositeBuilder.Build(classSet, scans), classSet);
+        return (CompositeBuilder.Load(classSet, smic, casme2, samm), classSet);
     }
 
     private static int RunInspect(string? smic, string? casme2, string? samm, string classSetName, string? manifestOut, bool json)

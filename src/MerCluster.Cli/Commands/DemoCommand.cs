@@ -40,8 +40,8 @@ internal static class DemoCommand
             string[] databases = ["casme2", "samm", "smic"];
             var overrides = databases.Select(db => new GridOverride($"dataset.{db}", Path.Combine(synthetic, SynthPlan.FolderOf(db)), Quoted: true)).ToList();
             var url = "sqlite:" + Path.Combine(root, "store.db");
-            Console.WriteLine($"running {Path.Combine("configs", "sweeps", "demo.yaml")}: 3 learning rates x 68 folds of STSTNet with {workers} workers "
-                + "(about 10 minutes on 2 cores; the ETA below follows the measured fold time)");
+            Console.WriteLine($"running {Path.Combine("configs", "sweeps", "demo.yaml")}: 3 learning rates x {(scale == SynthScale.Full ? 68 : 9)} folds of STSTNet "
+                + $"with {workers} workers ({(scale == SynthScale.Full ? "about 10 minutes" : "about a minute")} on 2 cores; the ETA below follows the measured fold time)");
             var sweepId = await SweepCommand.RunAsync(Path.Combine(RepositoryPaths.Configs, "sweeps", "demo.yaml"), workers, url, "cpu",
                 Path.Combine(root, "cache"), overrides, stop.Token);
             await using var store = await CoordinationStore.OpenAsync(url);
@@ -62,6 +62,9 @@ internal static class DemoCommand
             Console.WriteLine($"synthetic composite: reusing {directory}");
             return directory;
         }
+        // A run stopped half way left trees without the marker: start them again.
+        if (Directory.Exists(directory))
+            Directory.Delete(directory, recursive: true);
         var plan = SynthPlan.Create(scale, seed: 1, defects: false);
         Console.WriteLine($"synthetic composite: writing {plan.Clips.Count} clips to {directory} (once; about {Math.Max(1, plan.Clips.Count / 100)} minute(s) on 2 cores)");
         var clock = Stopwatch.StartNew();

@@ -11,6 +11,21 @@ namespace MerCluster.Datasets.Composite;
 /// </summary>
 public static class CompositeBuilder
 {
+    /// <summary>Loads whichever database roots are given (official layouts) and builds their manifest under <paramref name="classSet"/>.</summary>
+    public static Manifest Load(ClassSet classSet, string? smic, string? casme2, string? samm)
+    {
+        var scans = new List<DatabaseScan>();
+        if (smic is not null)
+            scans.Add(SmicLoader.Load(smic));
+        if (casme2 is not null)
+            scans.Add(Casme2Loader.Load(casme2));
+        if (samm is not null)
+            scans.Add(SammLoader.Load(samm));
+        if (scans.Count == 0)
+            throw new DatasetException("no database root given: name at least one of CASME II, SAMM, SMIC-HS");
+        return Build(classSet, scans);
+    }
+
     public static Manifest Build(ClassSet classSet, IReadOnlyList<DatabaseScan> scans)
     {
         var samples = new List<ManifestSample>();

@@ -53,6 +53,7 @@ internal sealed class ClipFolder
             var number = int.Parse(stem.AsSpan(digits), CultureInfo.InvariantCulture);
             if (!frames.TryAdd(number, file) || frames.Count > 1)
                 continue;
+            // The first frame sets the naming pattern used to name a missing frame in messages.
             prefix = stem[..digits];
             width = stem[digits] == '0' ? stem.Length - digits : 0;
             extension = ext;

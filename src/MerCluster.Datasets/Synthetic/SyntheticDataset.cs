@@ -18,8 +18,13 @@ public static class SyntheticDataset
     /// <summary>Writes the trees under <paramref name="outputDirectory"/>; <paramref name="clipDone"/> is called after each clip (from worker threads).</summary>
     public static SynthPlan Write(string outputDirectory, SynthOptions options, Action? clipDone = null)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.Threads, 1);
         var plan = SynthPlan.Create(options.Scale, options.Seed, options.Defects);
         string Root(string database) => Path.Combine(outputDirectory, SynthPlan.FolderOf(database));
+        // Clips left by an earlier run would be read as part of this one.
+        foreach (var database in DatabaseIds.All)
+            if (Directory.Exists(Root(database)) && Directory.EnumerateFileSystemEntries(Root(database)).Any())
+                throw new DatasetException($"{Path.GetFullPath(Root(database))} is not empty: write synthetic data into a new folder");
         foreach (var database in DatabaseIds.All)
             Directory.CreateDirectory(Root(database));
         CodingSheetWriter.WriteCasme2(Path.Combine(Root(DatabaseIds.Casme2), Casme2Loader.SheetFile), SheetRows(plan, DatabaseIds.Casme2));

@@ -4,31 +4,34 @@ using MerCluster.Vision;
 namespace MerCluster.Pipeline.Steps;
 
 /// <summary>
-/// A frame image on disk and the hash of its bytes: the leaves every feature key is built from. The frame is decoded
-/// at most once per clip plan (face detection, alignment and the span steps share the decoded pixels, which no step
-/// modifies).
+/// A frame image on disk and the hash of its bytes: the leaves every feature key is built from. Each is hashed only
+/// when a key needs it and decoded at most once per clip plan (face detection, alignment and the span steps share the
+/// decoded pixels, which no step modifies).
 /// </summary>
 public sealed class FrameFile
 {
+    private readonly Lazy<FeatureKey> _key;
     private readonly Lazy<Image> _image;
 
-    private FrameFile(string path, FeatureKey key)
+    private FrameFile(string path)
     {
         Path = path;
-        Key = key;
+        _key = new Lazy<FeatureKey>(() => Hash(path), LazyThreadSafetyMode.ExecutionAndPublication);
         _image = new Lazy<Image>(() => NativeClock.Time(() => Image.Read(path, ImageColor.Bgr)), LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
     public string Path { get; }
 
-    public FeatureKey Key { get; }
+    /// <summary>The hash of the file's bytes, computed when a feature key first needs it; an unreadable file is an IOException naming it.</summary>
+    public FeatureKey Key => _key.Value;
 
-    /// <summary>Hashes <paramref name="path"/>; a missing or unreadable file is an error naming it.</summary>
-    public static FrameFile Hash(string path)
+    public static FrameFile At(string path) => new(path);
+
+    private static FeatureKey Hash(string path)
     {
         try
         {
-            return new FrameFile(path, FeatureKey.OfFile(path));
+            return FeatureKey.OfFile(path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -11,6 +11,7 @@ const std::vector<ModelEntry>& list_models() {
       models::mjfn(),
       models::msmmt(),
       models::mobilevit_svm(),
+      models::frl_dgt(),
   };
   return entries;
 }

@@ -49,14 +49,14 @@ internal static class PreprocessBench
             var onset = Alignment.AlignClip([portrait], face, 224).Frames[0];
             var apex = Alignment.AlignClip([Warp.Remap(portrait, FlowField.Uniform(portrait.Height, portrait.Width, -1.5f, 0))], face, 224).Frames[0];
             OpticalFlow.TvL1(onset, apex);
-            var cpuBefore = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;
-            var tvl1Seconds = Parallel(pairCount, threads, _ => OpticalFlow.TvL1(onset, apex));
-            var tvl1CpuSeconds = (System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds;
+            var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+            var tvl1Seconds = TimeItems(pairCount, threads, _ => OpticalFlow.TvL1(onset, apex));
+            var tvl1CpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds;
             faces.Detect(portrait, "astronaut");
             var faceCount = 20;
-            var faceSeconds = Parallel(faceCount, threads, _ => faces.Detect(portrait, "astronaut"));
+            var faceSeconds = TimeItems(faceCount, threads, _ => faces.Detect(portrait, "astronaut"));
             VisionCore.SetThreads(threads);
-            var openCvThreadedSeconds = Parallel(pairCount, 1, _ => OpticalFlow.TvL1(onset, apex));
+            var openCvThreadedSeconds = TimeItems(pairCount, 1, _ => OpticalFlow.TvL1(onset, apex));
 
             // Clips: the pipeline as `mer preprocess` runs it (one clip at a time, OpenCV on `threads`), each from an empty cache.
             var clip = TranslatedClip.Write(portrait, Path.Combine(work, "clip"), 6, 0.5f, 1, 4, "astronaut");
@@ -115,10 +115,10 @@ internal static class PreprocessBench
     }
 
     /// <summary>Seconds to run <paramref name="count"/> items on <paramref name="threads"/> threads.</summary>
-    private static double Parallel(int count, int threads, Action<int> item)
+    private static double TimeItems(int count, int threads, Action<int> item)
     {
         var started = Stopwatch.GetTimestamp();
-        System.Threading.Tasks.Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = threads }, item);
+        Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = threads }, item);
         return Stopwatch.GetElapsedTime(started).TotalSeconds;
     }
 

@@ -9,5 +9,6 @@ ModelEntry ststnet();
 ModelEntry mjfn();
 ModelEntry msmmt();
 ModelEntry mobilevit_svm();
+ModelEntry frl_dgt();
 
 }  // namespace mer::train::models

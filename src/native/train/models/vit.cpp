@@ -104,7 +104,9 @@ torch::Tensor VisionTransformer::embed(const torch::Tensor& images) {
 
 void VisionTransformer::load(const std::map<std::string, torch::Tensor>& weights, const std::string& source) {
   torch::NoGradGuard no_grad;
-  for (auto& [name, parameter] : named_parameters()) {
+  for (auto& item : named_parameters()) {
+    const std::string& name = item.key();
+    torch::Tensor& parameter = item.value();
     auto found = weights.find(name);
     if (found == weights.end())
       throw Error(MER_TRAIN_ERR_ARGUMENT, "weights file '" + source + "' has no tensor '" + name + "' (timm ViT names expected)");
