@@ -34,7 +34,7 @@ public sealed class ClipFeatures
             PipelineOutput.FlowUvs => FlowUvsStep.Of(graph, Flow, options.FlowUvs),
             PipelineOutput.FlowImage => FlowImageStep.Of(graph, Flow, options.FlowImage),
             PipelineOutput.DynamicImage => DynamicImageStep.Of(graph, Face, span, options.Alignment, options.DynamicImage),
-            PipelineOutput.ApexGray => ApexGrayStep.Of(graph, AlignedApex, AlignedLandmarks, options.ApexGray),
+            PipelineOutput.ApexGray => ApexGrayStep.Of(graph, Face, apex, options.ApexGray),
             PipelineOutput.AuRegions => AuRegionsStep.Of(graph, AlignedApex, AlignedLandmarks, options.AuRegions),
             PipelineOutput.Onset => AlignedImageStep.Of(graph, "onset_input", AlignedOnset),
             PipelineOutput.Apex => AlignedImageStep.Of(graph, "apex_input", AlignedApex),

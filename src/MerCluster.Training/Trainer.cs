@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using MerCluster.Core.Arrays;
@@ -22,18 +21,18 @@ public sealed unsafe class Trainer : IDisposable
     /// <summary>What the model takes and its layer shapes; read once from the native side.</summary>
     public ModelDescription Description { get; }
 
-    private Trainer(TrainerHandle handle, string model)
+    private Trainer(TrainerHandle handle)
     {
         _handle = handle;
-        Model = model;
         Description = Describe();
+        Model = Description.Model;
     }
 
     public static Trainer Create(ModelOptions model, TrainOptions train)
     {
         var status = NativeMethods.Create(model.Name, model.SettingsJson(), train.ToJson(), out var handle);
         TrainingException.Check(status, $"model '{model.Name}'");
-        return new Trainer(handle, model.Name);
+        return new Trainer(handle);
     }
 
     public static Trainer Create(TrainingConfig config) => Create(config.Model, config.Train);
@@ -44,9 +43,7 @@ public sealed unsafe class Trainer : IDisposable
         var json = overrides is null ? null : JsonSerializer.Serialize(overrides);
         var status = NativeMethods.Load(checkpoint, json, out var handle);
         TrainingException.Check(status, $"checkpoint {checkpoint}");
-        var model = JsonDocument.Parse(TrainingCore.ReadJson((b, c) => (NativeMethods.Describe(handle, (byte*)b, c, out var n), n), "describe"))
-            .RootElement.GetProperty("model").GetString()!;
-        return new Trainer(handle, model);
+        return new Trainer(handle);
     }
 
     /// <summary>Epochs completed.</summary>
@@ -62,7 +59,7 @@ public sealed unsafe class Trainer : IDisposable
     /// <summary>Reads the model's current description (epoch, configs, shapes) from the native side.</summary>
     public ModelDescription Describe() =>
         JsonSerializer.Deserialize<ModelDescription>(
-            TrainingCore.ReadJson((b, c) => (NativeMethods.Describe(_handle, (byte*)b, c, out var n), n), $"model '{Model}'"),
+            TrainingCore.ReadJson((b, c) => (NativeMethods.Describe(_handle, (byte*)b, c, out var n), n), "describing the model"),
             ModelDescription.Json)!;
 
     /// <summary>Trains on every sample of <paramref name="features"/> from the epoch reached to the configured epochs.</summary>
@@ -116,18 +113,43 @@ public sealed unsafe class Trainer : IDisposable
     public static FoldResult TrainFold(TrainingConfig config, FeatureSet features, TrainingFold fold,
         IProgress<EpochProgress>? progress = null, CancellationToken cancellation = default, string? checkpointPath = null)
     {
-        var train = features.Where(s => fold.TrainSubjects.Contains(s.Subject));
+        if (fold.TrainSubjects.Contains(fold.HeldOutSubject))
+            throw new TrainingException(TrainingStatus.Argument, $"model '{config.Model.Name}', fold '{fold}': the held-out subject is among the training subjects");
+        var trainSubjects = fold.TrainSubjects.ToHashSet();
+        var train = features.Where(s => trainSubjects.Contains(s.Subject));
         var heldOut = features.Where(s => s.Subject == fold.HeldOutSubject);
         if (train.Count == 0)
             throw new TrainingException(TrainingStatus.Argument, $"model '{config.Model.Name}', fold '{fold}': no training samples");
         if (heldOut.Count == 0)
             throw new TrainingException(TrainingStatus.Argument, $"model '{config.Model.Name}', fold '{fold}': the held-out subject has no samples");
-        using var trainer = checkpointPath is not null && File.Exists(checkpointPath) ? Load(checkpointPath) : Create(config);
+        using var trainer = checkpointPath is not null && File.Exists(checkpointPath) ? Resume(config, checkpointPath, fold) : Create(config);
         var loss = trainer.Fit(train, progress, cancellation, checkpointPath, fold: fold.HeldOutSubject);
         var probabilities = trainer.Predict(heldOut, fold.HeldOutSubject);
         var predictions = heldOut.Samples.Select((s, i) => new SamplePrediction(s.SampleId, s.Subject, s.Database, s.Label,
             features.Classes[ArgMax(probabilities[i])], probabilities[i])).ToList();
         return new FoldResult(trainer.Model, fold, predictions, loss, trainer.Epoch);
+    }
+
+    /// <summary>
+    /// A fold's checkpoint with the settings that may differ on the machine resuming it (epochs to reach, threads,
+    /// device, checkpoint interval); everything else is the checkpoint's own, so the resumed fold is the same experiment.
+    /// </summary>
+    private static Trainer Resume(TrainingConfig config, string checkpointPath, TrainingFold fold)
+    {
+        var trainer = Load(checkpointPath, new Dictionary<string, object>
+        {
+            ["epochs"] = config.Train.Epochs,
+            ["threads"] = config.Train.Threads,
+            ["device"] = config.Train.Device,
+            ["checkpoint_every"] = config.Train.CheckpointEvery,
+        });
+        if (trainer.Model != config.Model.Name)
+        {
+            trainer.Dispose();
+            throw new TrainingException(TrainingStatus.Argument,
+                $"model '{config.Model.Name}', fold '{fold}': checkpoint {checkpointPath} holds model '{trainer.Model}'");
+        }
+        return trainer;
     }
 
     /// <summary>Times one epoch through the trainer against the same batches as bare libtorch steps (changes the weights).</summary>

@@ -31,6 +31,29 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public async Task A_submitted_sweep_is_completed_by_a_worker_that_exits_when_idle_and_its_report_prints()
+    {
+        var file = TestFeatures.WriteNoopSweep(_temp.Path, "submitted", "{name: noop}");
+        var url = _temp.SqliteUrl;
+
+        using var submit = MerProcess.Start("sweep", "submit", file, "--store", url);
+        Assert.True(await submit.WaitAsync(Timeout) == 0, submit.Output);
+        Assert.Contains("1 trials x 6 folds", submit.Output);
+
+        using var worker = MerProcess.Start("worker", "--store", url, "--exit-when-idle", "--heartbeat", "200ms", "--lease", "2s");
+        Assert.True(await worker.WaitAsync(Timeout) == 0, worker.Output);
+        Assert.Contains("6 done, 0 failed", worker.Output);
+
+        using var report = MerProcess.Start("report", "submitted", "--format", "md", "--store", url);
+        Assert.True(await report.WaitAsync(Timeout) == 0, report.Output);
+        Assert.Contains("1.0000", report.Output);
+
+        using var status = MerProcess.Start("status", "--store", url);
+        Assert.True(await status.WaitAsync(Timeout) == 0, status.Output);
+        Assert.Contains("complete", status.Output);
+    }
+
+    [Fact]
     public async Task Sweep_run_with_a_bad_file_names_the_file_and_key()
     {
         var file = _temp.File("bad.yaml");

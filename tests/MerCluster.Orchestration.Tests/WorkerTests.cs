@@ -105,5 +105,14 @@ public sealed class WorkerTests(PostgresServer postgres) : IDisposable
         Assert.Contains("nonsense", error.Message);
     }
 
+    [Fact]
+    public void A_bad_training_key_in_a_sweep_is_an_error_naming_the_file_and_key()
+    {
+        var file = TestFeatures.WriteNoopSweep(_stores.Temp.Path, "bad-train", "{name: ststnet}", "train: {learning_rat: 0.1}");
+        var error = Assert.ThrowsAny<Exception>(() => SweepDefinition.Load(file));
+        Assert.Contains("bad-train.yaml", error.Message);
+        Assert.Contains("train.learning_rat", error.Message);
+    }
+
     public void Dispose() => _stores.Dispose();
 }

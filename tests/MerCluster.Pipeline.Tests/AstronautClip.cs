@@ -25,8 +25,6 @@ public sealed class AstronautClip : IDisposable
 
     public Image Portrait { get; }
 
-    public string Root => _dir.Path;
-
     public string FramesDirectory => Path.Combine(_dir.Path, "clip");
 
     public Clip Load() => FrameFolder.Load(FramesDirectory, OnsetNumber, ApexNumber);

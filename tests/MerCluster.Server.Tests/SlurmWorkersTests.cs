@@ -122,11 +122,13 @@ public sealed class SlurmWorkersTests
 
         JsonElement Fold() => coordinator.Http.GetFromJsonAsync<JsonElement>($"api/trials/{trialId}/folds").Result[0];
         SlurmCluster.WaitUntil(() => Fold().GetProperty("state").GetString() == "leased", TimeSpan.FromSeconds(60), $"the first fold to be leased\n{WorkerLogs(coordinator)}");
-        await Task.Delay(3000);
+        // A signal in the first second of the process can come before the runtime's handlers exist (Slurm then kills
+        // the task and the lease expires instead); preemption hits workers that are well into a fold.
+        await Task.Delay(TimeSpan.FromSeconds(2));
         slurm.Run("scontrol", "requeue", jobId);
-        // Slurm holds a requeued job back for two minutes (its BeginTime); the test lets it start again at once.
-        await Task.Delay(5000);
-        Console.WriteLine("DEBUG " + WorkerLogs(coordinator) + Fold());
+        SlurmCluster.WaitUntil(() => Fold().GetProperty("state").GetString() == "pending", TimeSpan.FromSeconds(20), $"the fold to be given back\n{WorkerLogs(coordinator)}");
+        // Slurm holds a requeued job back for two minutes (its BeginTime); once it is pending, the test lets it start at once.
+        SlurmCluster.WaitUntil(() => slurm.Queue().Contains("PENDING"), TimeSpan.FromSeconds(20), $"the job to be pending again: {slurm.Queue()}");
         slurm.Run("scontrol", "update", $"jobid={jobId}", "starttime=now");
 
         // Given back, not expired: the lease (60 s) has not run out, and a release is not counted as a failure.

@@ -5,7 +5,8 @@ namespace MerCluster.Training.Tests;
 
 /// <summary>
 /// Nothing of a fold's held-out subject may shape the trained model: not the supervised loss, not a model's
-/// self-supervised losses (FRL-DGT's displacement generator, MSMMT's contrastive term), not batch-norm statistics.
+/// self-supervised losses (FRL-DGT's displacement generator, MFVAN's autoencoders, MSMMT's contrastive term), not
+/// batch-norm statistics.
 /// </summary>
 public sealed class ModelsHeldOutTests : IDisposable
 {
@@ -13,13 +14,15 @@ public sealed class ModelsHeldOutTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    public static TheoryData<string> Models => ["msmmt", "mobilevit_svm", "frl_dgt"];
+    public static TheoryData<string> Models => ["msmmt", "mobilevit_svm", "frl_dgt", "mfvan"];
 
     private static (ModelOptions Model, (string Name, int Channels)[] Inputs) Small(string model) => model switch
     {
         "msmmt" => (ModelsSupport.Model("msmmt", ("image_size", 64), ("dim", 32), ("depth", 2), ("heads", 4), ("mlp_dim", 64), ("head_hidden", 16)),
             [("dynamic_image", 3), ("flow_uvs", 3)]),
         "mobilevit_svm" => (ModelsSupport.Model("mobilevit_svm", ("variant", "xxs"), ("image_size", 64), ("l2", 0.001)), [("apex_gray", 1)]),
+        "mfvan" => (ModelsSupport.Model("mfvan", ("image_size", 64), ("width", 4), ("teacher_blocks", 1), ("dim", 32), ("heads", 4), ("mlp_dim", 64),
+            ("depth", 1), ("head_hidden", 16), ("teacher_pretrain_steps", 1)), [("apex", 3), ("onset", 3)]),
         _ => (ModelsSupport.Model("frl_dgt", ("image_size", 64), ("region_size", 30), ("patch", 6), ("dim", 32), ("heads", 4), ("mlp_dim", 64),
             ("depth", 1), ("dgm_width", 4), ("head_hidden", 16)), [("onset", 3), ("apex", 3)]),
     };

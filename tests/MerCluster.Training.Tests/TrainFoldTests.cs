@@ -38,6 +38,17 @@ public sealed class TrainFoldTests : IDisposable
         Assert.Equal(straight.Predictions.Select(p => p.Probabilities), resumed.Predictions.Select(p => p.Probabilities));
     }
 
+    [Fact]
+    public void A_checkpoint_of_another_model_is_not_resumed_as_this_fold()
+    {
+        var set = Synthetic.Separable(2, 3);
+        var path = Path.Combine(_dir, "other.ckpt");
+        using (var mjfn = Trainer.Create(new ModelOptions { Name = "mjfn" }, new TrainOptions { Threads = 1 }))
+            mjfn.Save(path);
+        var error = Assert.Throws<TrainingException>(() => Trainer.TrainFold(Config(1), set, TrainingFold.LeaveOut(set, "casme2/sub01"), checkpointPath: path));
+        Assert.Contains("holds model 'mjfn'", error.Message);
+    }
+
     private sealed class Stopper(int epoch, CancellationTokenSource cancel) : IProgress<EpochProgress>
     {
         public void Report(EpochProgress value)

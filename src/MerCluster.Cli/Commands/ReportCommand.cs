@@ -26,20 +26,23 @@ internal static class ReportCommand
     {
         await using var store = await CoordinationStore.OpenAsync(url);
         var report = await SweepReportLoader.LoadAsync(store, sweep);
-        if (output is null)
-            Console.Write(Render(report, format));
-        else
+        if (output is not null)
+        {
             foreach (var path in ReportWriter.Write(report, format, output.FullName))
                 Console.WriteLine(path);
+            return report.Sweep;
+        }
+        // Printed: the writer's report files (not its SVGs), so the printed text is exactly what --out would write.
+        var scratch = Directory.CreateTempSubdirectory("mer-report-");
+        try
+        {
+            foreach (var path in ReportWriter.Write(report, format, scratch.FullName).Where(p => !p.EndsWith(".svg", StringComparison.Ordinal)))
+                Console.Write(await File.ReadAllTextAsync(path));
+        }
+        finally
+        {
+            scratch.Delete(recursive: true);
+        }
         return report.Sweep;
     }
-
-    internal static string Render(SweepReport report, ReportFormat format) => format switch
-    {
-        ReportFormat.Md => MarkdownReport.Render(report),
-        ReportFormat.Csv => CsvReport.RenderTrials(report),
-        ReportFormat.Json => JsonReport.Render(report),
-        ReportFormat.Latex => LatexReport.Render(report),
-        _ => throw new ArgumentOutOfRangeException(nameof(format)),
-    };
 }

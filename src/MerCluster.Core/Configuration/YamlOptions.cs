@@ -111,7 +111,8 @@ public static class YamlOptions
 
     private sealed class Binder(string source)
     {
-        private static readonly NullabilityInfoContext Nullability = new();
+        // NullabilityInfoContext is not thread-safe: one per bind.
+        private readonly NullabilityInfoContext _nullability = new();
 
         public object BindObject(Type type, YamlMappingNode mapping, string path, object? template = null)
         {
@@ -331,8 +332,8 @@ public static class YamlOptions
         private static string KeyOf(PropertyInfo property)
             => property.GetCustomAttribute<YamlMemberAttribute>()?.Alias ?? ConfigKeys.ToSnakeCase(property.Name);
 
-        private static bool AllowsNull(PropertyInfo property)
-            => !property.PropertyType.IsValueType && Nullability.Create(property).WriteState == NullabilityState.Nullable;
+        private bool AllowsNull(PropertyInfo property)
+            => !property.PropertyType.IsValueType && _nullability.Create(property).WriteState == NullabilityState.Nullable;
 
         private static bool IsNull(YamlNode node)
             => node is YamlScalarNode { Style: ScalarStyle.Plain or ScalarStyle.Any, Value: null or "" or "~" or "null" or "Null" or "NULL" };

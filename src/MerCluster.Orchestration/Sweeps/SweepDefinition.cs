@@ -20,9 +20,10 @@ public sealed class SweepDefinition
         var root = YamlOptions.ParseMapping(yaml, source);
         Options = YamlOptions.Bind<SweepOptions>(root, source);
         Grid = Grid.Parse(Options.Grid, source);
-        // Apply every trial's values once now, so a grid key that names no config key fails at submission, not in a worker.
+        // Bind every trial once now, so a grid key that names no config key, or a bad model or training value, fails
+        // here with the file and key, not later in every fold on the workers.
         foreach (var trial in Grid.Trials)
-            TrialOptions(trial);
+            Workers.FoldRunners.Validate(TrialOptions(trial), $"{source} ({trial.Label})");
     }
 
     public string Yaml { get; }

@@ -1,17 +1,19 @@
-using System.Drawing;
 using MerCluster.Vision;
 
 namespace MerCluster.Pipeline.Steps;
 
-/// <summary>The MobileViT-SVM input: the aligned apex in gray, eye line level, cropped square, eyes masked, [1, size, size] in 0..1.</summary>
+/// <summary>
+/// The MobileViT-SVM input, [1, size, size] in 0..1: the apex frame in gray, rotated so the eye line is level, cropped
+/// square around the onset landmarks and eyes masked. It works on the original frame rather than the aligned crop so
+/// the square around the landmarks never reaches past the picture.
+/// </summary>
 public static class ApexGrayStep
 {
-    public static Feature<float> Of(FeatureGraph graph, Feature<byte> apex, Feature<float> landmarks, ApexGrayOptions options)
-        => graph.Node("apex_gray", 1, options, [apex.Key, landmarks.Key], () =>
+    public static Feature<float> Of(FeatureGraph graph, Feature<float> face, FrameFile apex, ApexGrayOptions options)
+        => graph.Node("apex_gray", 2, options, [face.Key, apex.Key], () =>
         {
-            var image = Tensors.ToImage(apex.Value, "aligned apex");
-            var face = new Face(RectangleF.Empty, Tensors.ToPoints(landmarks.Value));
-            var level = NativeClock.Time(() => Alignment.EyeLevel(image, face, options.Size, options.MaskEyes));
+            var (onsetFace, image) = (Tensors.ToFace(face.Value), apex.Read());
+            var level = NativeClock.Time(() => Alignment.EyeLevel(image, onsetFace, options.Size, options.MaskEyes));
             return Tensors.ToChannelsFirst(level.Image);
         });
 }

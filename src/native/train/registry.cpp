@@ -12,6 +12,7 @@ const std::vector<ModelEntry>& list_models() {
       models::msmmt(),
       models::mobilevit_svm(),
       models::frl_dgt(),
+      models::mfvan(),
   };
   return entries;
 }

@@ -10,5 +10,6 @@ ModelEntry mjfn();
 ModelEntry msmmt();
 ModelEntry mobilevit_svm();
 ModelEntry frl_dgt();
+ModelEntry mfvan();
 
 }  // namespace mer::train::models
