@@ -83,7 +83,7 @@ internal static class DatasetsCommand
 
     private static void WriteTables(Manifest manifest, CompositeSummary summary)
     {
-        var table = new Table { Title = new TableTitle($"{manifest.ClassSet}: counts (official in brackets)") };
+        var table = new Table { Title = new TableTitle($"{manifest.ClassSet}: counts{(summary.Official.Count > 0 ? " (official in brackets)" : "")}") };
         table.AddColumns(["part", "subjects", "samples", .. manifest.Classes, "repaired", "excluded"]);
         foreach (var part in summary.Parts.Append(summary.Composite))
         {

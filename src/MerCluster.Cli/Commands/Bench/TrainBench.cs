@@ -85,6 +85,8 @@ internal static class TrainBench
         var report = new JsonObject
         {
             ["blas"] = TrainingCore.BlasLibrary,
+            // Wall-clock figures on a shared machine are only as good as its idleness: say how busy it was.
+            ["load_average_1m"] = LoadAverage(),
             ["targets"] = new JsonObject { ["loop_overhead_fraction_max"] = 0.05, ["ststnet_epoch_seconds_max"] = 0.1 },
             ["models"] = results,
         };
@@ -93,7 +95,7 @@ internal static class TrainBench
             Console.WriteLine(report.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
             return 0;
         }
-        Console.WriteLine($"BLAS: {TrainingCore.BlasLibrary ?? "unknown"}");
+        Console.WriteLine($"BLAS: {TrainingCore.BlasLibrary ?? "unknown"}; load average {LoadAverage()?.ToString(CultureInfo.InvariantCulture) ?? "unknown"}");
         Console.WriteLine($"{"model",-10} {"ms/step",9} {"samples/s",10} {"epoch s",8} {"overhead",9} {"peak MB",8} {"threads",7}");
         foreach (var r in results.Select(r => r!.AsObject()))
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -131,6 +133,11 @@ internal static class TrainBench
             // Without it the peak is the process's since start: an upper bound, still worth reporting.
         }
     }
+
+    private static double? LoadAverage() =>
+        File.Exists("/proc/loadavg")
+            ? double.Parse(File.ReadAllText("/proc/loadavg").Split(' ')[0], CultureInfo.InvariantCulture)
+            : null;
 
     private static double PeakRssMb()
     {
