@@ -45,7 +45,7 @@ internal static class StatusCommand
                     trial.Pending.ToString(), overall?.Uf1?.ToString("0.0000") ?? "-", overall?.Uar?.ToString("0.0000") ?? "-");
             }
             AnsiConsole.Write(trials);
-            Console.WriteLine(SweepProgressView.Summary(progress, await store.MeanFoldSecondsAsync(sweep.Id), Math.Max(1, progress.Sum(p => p.Leased)), TimeSpan.Zero));
+            Console.WriteLine(SweepProgressView.Summary(progress, await store.MeanFoldSecondsAsync(sweep.Id), Math.Max(1, progress.Sum(p => p.Leased))));
             foreach (var trial in await store.TrialsAsync(sweep.Id))
                 foreach (var fold in (await store.FoldsAsync(trial.Id)).Where(f => f.State == FoldStates.Failed))
                     Console.WriteLine($"failed: {trial.Label} fold {fold.HeldOutSubject} after {fold.Attempt} attempts: {fold.LastError}");

@@ -16,15 +16,20 @@ internal static class SweepProgressView
         var clock = Stopwatch.StartNew();
         if (Console.IsOutputRedirected)
         {
-            var last = "";
+            // A line when a fold finishes, and at least every 30 s, so a log shows progress without repeating itself.
+            var lastCounts = (-1, -1);
+            var lastLine = TimeSpan.Zero;
             while (!running.IsCompleted)
             {
                 await Task.WhenAny(running, Task.Delay(TimeSpan.FromSeconds(2)));
                 if (sweepId() is not { } id)
                     continue;
-                var line = Summary(await store.ProgressAsync(id), await store.MeanFoldSecondsAsync(id), workers, clock.Elapsed);
-                if (line != last)
-                    Console.WriteLine(last = line);
+                var progress = await store.ProgressAsync(id);
+                var counts = (progress.Sum(p => p.Done), progress.Sum(p => p.Failed));
+                if (counts == lastCounts && clock.Elapsed - lastLine < TimeSpan.FromSeconds(30))
+                    continue;
+                (lastCounts, lastLine) = (counts, clock.Elapsed);
+                Console.WriteLine(Summary(progress, await store.MeanFoldSecondsAsync(id), workers, clock.Elapsed));
             }
             return;
         }
@@ -54,11 +59,11 @@ internal static class SweepProgressView
         return TimeSpan.FromSeconds(Math.Ceiling((double)left / Math.Max(1, workers)) * mean);
     }
 
-    public static string Summary(IReadOnlyList<TrialProgress> progress, double? meanFoldSeconds, int workers, TimeSpan elapsed)
+    public static string Summary(IReadOnlyList<TrialProgress> progress, double? meanFoldSeconds, int workers, TimeSpan? elapsed = null)
     {
         var total = progress.Sum(p => p.Total);
         var eta = Remaining(progress, meanFoldSeconds, workers);
-        return $"{elapsed:hh\\:mm\\:ss} folds {progress.Sum(p => p.Done)}/{total} done, {progress.Sum(p => p.Failed)} failed, "
+        return (elapsed is { } e ? $"{e:hh\\:mm\\:ss} " : "") + $"folds {progress.Sum(p => p.Done)}/{total} done, {progress.Sum(p => p.Failed)} failed, "
             + $"{progress.Sum(p => p.Leased)} running; ETA {(eta is { } t ? t.ToString("hh\\:mm\\:ss") : "after the first fold")}";
     }
 
