@@ -133,7 +133,7 @@ public sealed class SlurmWorkersTests
 
         // Given back, not expired: the lease (60 s) has not run out, and a release is not counted as a failure.
         SlurmCluster.WaitUntil(() => Fold() is var f && f.GetProperty("attempt").GetInt32() == 2 && f.GetProperty("state").GetString() == "leased",
-            TimeSpan.FromSeconds(50), $"the requeued worker to lease the fold again\n{Fold()}\n{WorkerLogs(coordinator)}\n{slurm.Logs()}");
+            TimeSpan.FromSeconds(50), $"the requeued worker to lease the fold again\n{Fold()}\n{slurm.Run("scontrol", "show", "job", jobId)}\n{WorkerLogs(coordinator)}\n{slurm.Logs()}");
         Assert.Equal(0, Fold().GetProperty("failures").GetInt32());
         Assert.Contains("SIGTERM", WorkerLogs(coordinator));
         Assert.Contains("Restarts=1", slurm.Run("scontrol", "show", "job", jobId));

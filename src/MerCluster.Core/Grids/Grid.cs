@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text;
 using MerCluster.Core.Configuration;
 using YamlDotNet.Core;
@@ -113,7 +112,7 @@ public sealed class Grid
     {
         var canonical = string.Concat(overrides.OrderBy(o => o.Key, StringComparer.Ordinal)
             .Select(o => $"{o.Key}={o.DisplayValue}\n"));
-        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonical)))[..12];
+        return ContentHash.Of(canonical)[..12];
     }
 
     private static bool ValidKey(string key) =>

@@ -1,4 +1,4 @@
-using System.Security.Cryptography;
+using MerCluster.Core;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -88,6 +88,6 @@ public sealed record Manifest
     private string ComputeHash()
     {
         var content = JsonSerializer.SerializeToUtf8Bytes(new { Classes, Samples }, Json);
-        return Convert.ToHexStringLower(SHA256.HashData(content));
+        return ContentHash.Of(content);
     }
 }

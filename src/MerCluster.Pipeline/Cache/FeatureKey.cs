@@ -1,4 +1,4 @@
-using System.Security.Cryptography;
+using MerCluster.Core;
 using System.Text;
 
 namespace MerCluster.Pipeline.Cache;
@@ -32,10 +32,10 @@ public readonly record struct FeatureKey
     public static FeatureKey OfFile(string path)
     {
         using var stream = File.OpenRead(path);
-        return new FeatureKey(Convert.ToHexStringLower(SHA256.HashData(stream)));
+        return new FeatureKey(ContentHash.Of(stream));
     }
 
-    public static FeatureKey OfBytes(ReadOnlySpan<byte> content) => new(Convert.ToHexStringLower(SHA256.HashData(content)));
+    public static FeatureKey OfBytes(ReadOnlySpan<byte> content) => new(ContentHash.Of(content));
 
     /// <summary>Reads back a key written by <see cref="ToString"/>; anything but 64 hex digits is an error.</summary>
     public static FeatureKey Parse(string hex)

@@ -1,4 +1,4 @@
-using System.Security.Cryptography;
+using MerCluster.Core;
 using System.Text;
 
 namespace MerCluster.Pipeline.Cache;
@@ -55,7 +55,7 @@ public sealed class FileSystemFeatureStore : IFeatureStore
         {
             return StoredFeatureState.Missing;
         }
-        if (!checksum.StartsWith(Convert.ToHexStringLower(SHA256.HashData(content)) + "  ", StringComparison.Ordinal))
+        if (!checksum.StartsWith(ContentHash.Of(content) + "  ", StringComparison.Ordinal))
             return StoredFeatureState.Corrupt;
         npy = content;
         return StoredFeatureState.Found;
@@ -65,7 +65,7 @@ public sealed class FileSystemFeatureStore : IFeatureStore
     {
         var path = Locate(key);
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        var line = $"{Convert.ToHexStringLower(SHA256.HashData(npy))}  {Path.GetFileName(path)}\n";
+        var line = $"{ContentHash.Of(npy)}  {Path.GetFileName(path)}\n";
         WriteAtomically(path, npy);
         WriteAtomically(ChecksumPath(path), Encoding.ASCII.GetBytes(line));
     }

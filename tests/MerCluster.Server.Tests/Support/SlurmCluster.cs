@@ -60,6 +60,7 @@ public sealed class SlurmCluster : IDisposable
             JobAcctGatherType=jobacct_gather/none
             AccountingStorageType=accounting_storage/none
             SchedulerType=sched/backfill
+            SchedulerParameters=sched_interval=1,bf_interval=1
             SelectType=select/cons_tres
             SelectTypeParameters=CR_CPU
             MpiDefault=none
