@@ -127,13 +127,13 @@ public sealed class SlurmWorkersTests
         await Task.Delay(TimeSpan.FromSeconds(2));
         slurm.Run("scontrol", "requeue", jobId);
         SlurmCluster.WaitUntil(() => Fold().GetProperty("state").GetString() == "pending", TimeSpan.FromSeconds(20), $"the fold to be given back\n{WorkerLogs(coordinator)}");
-        // Slurm holds a requeued job back for two minutes (its BeginTime); once it is pending, the test lets it start at once.
-        SlurmCluster.WaitUntil(() => slurm.Queue().Contains("PENDING"), TimeSpan.FromSeconds(20), $"the job to be pending again: {slurm.Queue()}");
-        slurm.Run("scontrol", "update", $"jobid={jobId}", "starttime=now");
-
-        // Given back, not expired: the lease (60 s) has not run out, and a release is not counted as a failure.
-        SlurmCluster.WaitUntil(() => Fold() is var f && f.GetProperty("attempt").GetInt32() == 2 && f.GetProperty("state").GetString() == "leased",
-            TimeSpan.FromSeconds(50), $"the requeued worker to lease the fold again\n{Fold()}\n{slurm.Run("scontrol", "show", "job", jobId)}\n{WorkerLogs(coordinator)}\n{slurm.Logs()}");
+        // Slurm holds a requeued job back for two minutes (its BeginTime): while it is pending, the test moves that to now.
+        SlurmCluster.WaitUntil(() =>
+        {
+            if (slurm.Run("scontrol", "show", "job", jobId).Contains("JobState=PENDING"))
+                slurm.Run("scontrol", "update", $"jobid={jobId}", "starttime=now");
+            return Fold() is var f && f.GetProperty("attempt").GetInt32() == 2 && f.GetProperty("state").GetString() == "leased";
+        }, TimeSpan.FromSeconds(50), $"the requeued worker to lease the fold again\n{Fold()}\n{slurm.Run("scontrol", "show", "job", jobId)}\n{slurm.Run("sinfo")}\n{WorkerLogs(coordinator)}\n{slurm.Logs()}");
         Assert.Equal(0, Fold().GetProperty("failures").GetInt32());
         Assert.Contains("SIGTERM", WorkerLogs(coordinator));
         Assert.Contains("Restarts=1", slurm.Run("scontrol", "show", "job", jobId));

@@ -190,7 +190,8 @@ class FRLDGT : public Model {
     dgm_ = register_module("dgm", std::make_shared<DisplacementGenerator>(o.dgm_width, o.displacement_scale));
     for (int r = 0; r < kRegions; ++r)
       local_.push_back(register_module("local" + std::to_string(r + 1), std::make_shared<RegionModule>(o.block, o.depth, o.region_size, o.patch)));
-    global_ = register_module("global", std::make_shared<FusionModule>(o.block, o.depth, kRegions));
+    // Not "global": module names become attribute names in the checkpoint archive, and that one is a Python keyword.
+    global_ = register_module("global_fusion", std::make_shared<FusionModule>(o.block, o.depth, kRegions));
     face_ = register_module("full_face", std::make_shared<RegionModule>(o.block, o.depth, o.region_size, o.patch));
     fc1_ = register_module("fc1", nn::Linear(2 * o.block.dim, o.head_hidden));
     dropout_ = register_module("dropout", nn::Dropout(o.dropout));

@@ -1,0 +1,46 @@
+using MerCluster.Datasets.Synthetic;
+using MerCluster.Orchestration.Store;
+using MerCluster.Orchestration.Sweeps;
+using MerCluster.Orchestration.Tests.Support;
+using MerCluster.Orchestration.Workers;
+
+namespace MerCluster.Orchestration.Tests;
+
+/// <summary>A sweep that names a dataset and a pipeline: the small synthetic composite preprocessed by the real vision pipeline.</summary>
+public sealed class DatasetSweepTests : IDisposable
+{
+    private readonly TempDirectory _temp = new();
+
+    [Fact]
+    public async Task A_dataset_sweep_preprocesses_its_samples_once_and_folds_over_every_subject()
+    {
+        var synthetic = _temp.File("synthetic");
+        SyntheticDataset.Write(synthetic, new SynthOptions { Scale = SynthScale.Small, Seed = 3 });
+        var file = _temp.File("dataset.yaml");
+        File.WriteAllText(file, """
+            name: dataset-noop
+            dataset: {casme2: synthetic/CASME2, samm: synthetic/SAMM, smic: synthetic/SMIC}
+            pipeline: quick
+            model: {name: noop}
+            """);
+        var cache = _temp.File("cache");
+        await using var store = await CoordinationStore.OpenAsync(_temp.SqliteUrl);
+
+        var prepared = await SweepFeatures.PrepareAsync(store, SweepDefinition.Load(file), cache);
+        var built = Directory.GetLastWriteTimeUtc(prepared.Options.Features!);
+        var again = await SweepFeatures.PrepareAsync(store, SweepDefinition.Load(file), cache);
+        var submitted = await new EmbeddedSweep(store, SweepDefinition.Load(file), new FoldRunners(new NoopFoldRunner()), cacheRoot: cache)
+            .RunAsync(workers: 2, "cpu", CancellationToken.None);
+
+        Assert.Equal(prepared.Options.Features, again.Options.Features);
+        Assert.Equal(built, Directory.GetLastWriteTimeUtc(again.Options.Features!));
+        Assert.Equal(9, submitted.FoldsPerTrial);
+        var trial = Assert.Single(await store.TrialsAsync(submitted.Id));
+        var predicted = await store.PredictionsAsync(trial.Id);
+        Assert.Equal(File.ReadAllLines(Path.Combine(prepared.Options.Features!, "samples.csv")).Length - 1, predicted.Count);
+        Assert.Equal(["casme2", "samm", "smic"], predicted.Select(p => p.DatabaseId).Distinct().Order());
+        Assert.Single(await store.CacheEntriesAsync());
+    }
+
+    public void Dispose() => _temp.Dispose();
+}
