@@ -117,7 +117,17 @@ public sealed class SlurmCluster : IDisposable
 
     public void Dispose()
     {
-        // slurmd first (it ends the jobs' processes), then the controller, then munged.
+        // Jobs first: their slurmstepd processes are daemons of their own, so stopping slurmd would leave them running.
+        try
+        {
+            Run("scancel", "--user=root");
+            WaitUntil(() => Queue().Length == 0, TimeSpan.FromSeconds(30), "the cancelled jobs to leave the queue");
+        }
+        catch (Exception e) when (e is InvalidOperationException or TimeoutException)
+        {
+            Console.Error.WriteLine($"slurm test cluster: {e.Message}");
+        }
+        // Then slurmd, the controller, and munged.
         foreach (var pidFile in Enumerable.Reverse(_pidFiles))
         {
             if (!File.Exists(pidFile) || !int.TryParse(File.ReadAllText(pidFile).Trim(), out var pid))
