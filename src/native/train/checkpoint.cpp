@@ -1,5 +1,7 @@
 // Checkpoints: one torch archive holding the model's parameters and buffers, the optimizer state, the epoch
 // reached and both configurations (as read, defaults included), so a checkpoint alone rebuilds the trainer.
+// The model's tensors are one name -> tensor dictionary rather than nested module archives: torch writes nested
+// archives as TorchScript attributes, which cannot load back a submodule named like a Python keyword ("global").
 #include <cstdio>
 
 #include "status.hpp"
@@ -8,7 +10,7 @@
 namespace mer::train {
 namespace {
 
-constexpr int64_t kFormat = 1;
+constexpr int64_t kFormat = 2;
 
 std::string read_string(torch::serialize::InputArchive& archive, const char* key, const std::string& path) {
   c10::IValue value;
@@ -24,18 +26,56 @@ int64_t read_int(torch::serialize::InputArchive& archive, const char* key, const
   return value.toInt();
 }
 
+std::string shape_text(at::IntArrayRef shape) {
+  std::string s = "[";
+  for (size_t i = 0; i < shape.size(); ++i) s += (i ? "," : "") + std::to_string(shape[i]);
+  return s + "]";
+}
+
+c10::Dict<std::string, at::Tensor> state_of(const Model& model) {
+  c10::Dict<std::string, at::Tensor> state;
+  for (const auto& p : model.named_parameters()) state.insert(p.key(), p.value().detach());
+  for (const auto& b : model.named_buffers()) state.insert(b.key(), b.value().detach());
+  return state;
+}
+
+// Copies every parameter and buffer from `state`; a missing, extra or differently shaped tensor is an error naming it.
+void load_state(Model& model, const c10::IValue& value, const std::string& name, const std::string& path) {
+  if (!value.isGenericDict()) throw Error(MER_TRAIN_ERR_IO, "checkpoint " + path + " has no model tensors");
+  auto state = value.toGenericDict();
+  torch::NoGradGuard no_grad;
+  size_t used = 0;
+  auto assign = [&](const std::string& key, torch::Tensor target) {
+    auto found = state.find(key);
+    if (found == state.end())
+      throw Error(MER_TRAIN_ERR_IO, "checkpoint " + path + " lacks tensor '" + key + "' of model '" + name + "'");
+    auto tensor = found->value().toTensor();
+    if (tensor.sizes() != target.sizes())
+      throw Error(MER_TRAIN_ERR_IO, "checkpoint " + path + " tensor '" + key + "' has shape " + shape_text(tensor.sizes()) +
+                                        ", model '" + name + "' expects " + shape_text(target.sizes()));
+    target.copy_(tensor);
+    ++used;
+  };
+  for (const auto& p : model.named_parameters()) assign(p.key(), p.value());
+  for (const auto& b : model.named_buffers()) assign(b.key(), b.value());
+  if (used != state.size())
+    for (const auto& entry : state)
+      if (!model.named_parameters().contains(entry.key().toStringRef()) && !model.named_buffers().contains(entry.key().toStringRef()))
+        throw Error(MER_TRAIN_ERR_IO, "checkpoint " + path + " has tensor '" + entry.key().toStringRef() +
+                                          "' that model '" + name + "' does not");
+}
+
 }  // namespace
 
 void Trainer::save(const std::string& path) const {
-  torch::serialize::OutputArchive archive, model_archive, optimizer_archive;
-  model_->save(model_archive);
+  torch::serialize::OutputArchive archive, optimizer_archive;
   optimizer_->save(optimizer_archive);
   archive.write("format", c10::IValue(kFormat));
   archive.write("model_name", c10::IValue(model_name_));
   archive.write("model_config", c10::IValue(json::dump(model_config_)));
   archive.write("train_config", c10::IValue(json::dump(config_.json)));
   archive.write("epoch", c10::IValue(epoch_));
-  archive.write("model", model_archive);
+  archive.write("model_state", c10::IValue(state_of(*model_)));
   archive.write("optimizer", optimizer_archive);
   // Written beside and renamed over the target, so a crash mid-write never leaves a torn checkpoint.
   const std::string partial = path + ".partial";
@@ -72,15 +112,16 @@ std::unique_ptr<Trainer> Trainer::load(const std::string& path, const std::strin
   }
   auto trainer = std::make_unique<Trainer>(name, model_config, TrainConfig::parse(train_config));
 
-  torch::serialize::InputArchive archive, model_archive, optimizer_archive;
+  torch::serialize::InputArchive archive, optimizer_archive;
   try {
     if (trainer->device_.is_cpu())
       archive = std::move(meta);
     else
       archive.load_from(path, trainer->device_);
-    archive.read("model", model_archive);
+    c10::IValue state;
+    archive.read("model_state", state);
+    load_state(*trainer->model_, state, name, path);
     archive.read("optimizer", optimizer_archive);
-    trainer->model_->load(model_archive);
     trainer->optimizer_->load(optimizer_archive);
   } catch (const Error&) {
     throw;
