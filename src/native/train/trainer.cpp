@@ -126,6 +126,14 @@ bool Trainer::run_epoch(const Dataset& data, const ProgressFn& progress) {
 
   const bool augmenting = augmentation_enabled(config_);
   const auto order = epoch_order(data, generator);
+  // Batches are gathered into buffers reused across steps: a fresh multi-megabyte batch every step costs page
+  // faults comparable to a small model's whole step. Reuse is safe because each step's graph is freed by backward().
+  std::vector<torch::Tensor> buffers;
+  for (const auto& x : data.inputs) {
+    auto shape = x.sizes().vec();
+    shape[0] = std::min(n, batch);
+    buffers.push_back(torch::empty(shape, x.options()));
+  }
   auto loss_sum = torch::zeros({}, torch::TensorOptions().device(device_));
   const auto start = Clock::now();
   mer_train_progress report{static_cast<int32_t>(epoch_ + 1), static_cast<int32_t>(config_.epochs), 0,
@@ -134,10 +142,14 @@ bool Trainer::run_epoch(const Dataset& data, const ProgressFn& progress) {
     auto index = order.slice(0, step * batch, std::min(n, (step + 1) * batch));
     std::vector<torch::Tensor> inputs;
     inputs.reserve(data.inputs.size());
-    for (const auto& x : data.inputs) inputs.push_back(x.index_select(0, index).to(device_, /*non_blocking=*/true));
+    for (size_t i = 0; i < data.inputs.size(); ++i) {
+      auto rows = buffers[i].narrow(0, 0, index.size(0));
+      torch::index_select_out(rows, data.inputs[i], 0, index);
+      inputs.push_back(rows.to(device_));
+    }
     if (augmenting) inputs = augment(inputs, config_, generator);
-    auto labels = data.labels.index_select(0, index).to(device_, true);
-    auto weights = data.weights.defined() ? data.weights.index_select(0, index).to(device_, true) : torch::Tensor();
+    auto labels = data.labels.index_select(0, index).to(device_);
+    auto weights = data.weights.defined() ? data.weights.index_select(0, index).to(device_) : torch::Tensor();
 
     optimizer_->zero_grad();
     auto loss = model_->loss(model_->forward(inputs), labels, weights);
