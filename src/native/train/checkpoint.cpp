@@ -67,6 +67,23 @@ void load_state(Model& model, const c10::IValue& value, const std::string& name,
 
 }  // namespace
 
+c10::Dict<std::string, at::Tensor> read_model_state(const std::string& path, const std::string& model_name) {
+  torch::serialize::InputArchive archive;
+  try {
+    archive.load_from(path, torch::kCPU);
+  } catch (const std::exception& e) {
+    throw Error(MER_TRAIN_ERR_IO, "cannot read checkpoint " + path + ": " + e.what());
+  }
+  if (read_int(archive, "format", path) != kFormat)
+    throw Error(MER_TRAIN_ERR_IO, "checkpoint " + path + " has an unknown format version");
+  if (read_string(archive, "model_name", path) != model_name)
+    throw Error(MER_TRAIN_ERR_ARGUMENT, "'" + path + "' is not a mer_train checkpoint of " + model_name);
+  c10::IValue state;
+  if (!archive.try_read("model_state", state) || !state.isGenericDict())
+    throw Error(MER_TRAIN_ERR_IO, "checkpoint " + path + " has no model tensors");
+  return c10::impl::toTypedDict<std::string, at::Tensor>(state.toGenericDict());
+}
+
 void Trainer::save(const std::string& path) const {
   torch::serialize::OutputArchive archive, optimizer_archive;
   optimizer_->save(optimizer_archive);

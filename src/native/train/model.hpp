@@ -49,4 +49,8 @@ class Model : public torch::nn::Module {
   ShapeTrace* trace_ = nullptr;
 };
 
+// The model tensors (name -> tensor) of a mer_train checkpoint written for model `model_name`; a file that is not
+// such a checkpoint is an error naming `path` (checkpoint.cpp). Lets a model start from another run's weights.
+c10::Dict<std::string, at::Tensor> read_model_state(const std::string& path, const std::string& model_name);
+
 }  // namespace mer::train

@@ -182,30 +182,25 @@ class MobileViT : public Model {
 
   // Every layer but the classifier from a mer_train checkpoint of this model (the macro-expression stage).
   void load_pretrained(const std::string& path) {
-    torch::serialize::InputArchive checkpoint, model;
+    const std::string context = "model 'mobilevit_svm' config: key 'pretrained': ";
+    c10::Dict<std::string, at::Tensor> state;
     try {
-      checkpoint.load_from(path, torch::kCPU);
-    } catch (const std::exception& e) {
-      throw Error(MER_TRAIN_ERR_IO, "model 'mobilevit_svm' config: key 'pretrained': cannot read checkpoint '" + path + "': " + e.what());
+      state = read_model_state(path, "mobilevit_svm");
+    } catch (const Error& e) {
+      throw Error(e.status, context + e.what());
     }
-    c10::IValue name;
-    if (!checkpoint.try_read("model_name", name) || !name.isString() || name.toStringRef() != "mobilevit_svm")
-      throw Error(MER_TRAIN_ERR_ARGUMENT, "model 'mobilevit_svm' config: key 'pretrained': '" + path +
-                                              "' is not a mer_train checkpoint of mobilevit_svm");
-    checkpoint.read("model", model);
-    try {
-      for (const auto& child : named_children()) {
-        if (child.key() == "classifier" || child.key() == "dropout") continue;
-        torch::serialize::InputArchive part;
-        model.read(child.key(), part);
-        child.value()->load(part);
-      }
-    } catch (const Error&) {
-      throw;
-    } catch (const std::exception& e) {
-      throw Error(MER_TRAIN_ERR_ARGUMENT, "model 'mobilevit_svm' config: key 'pretrained': checkpoint '" + path +
-                                              "' does not fit this variant: " + e.what());
-    }
+    torch::NoGradGuard no_grad;
+    auto copy = [&](const std::string& key, torch::Tensor target) {
+      if (key.rfind("classifier.", 0) == 0) return;
+      auto found = state.find(key);
+      if (found == state.end())
+        throw Error(MER_TRAIN_ERR_ARGUMENT, context + "checkpoint '" + path + "' lacks tensor '" + key + "': another variant?");
+      if (found->value().sizes() != target.sizes())
+        throw Error(MER_TRAIN_ERR_ARGUMENT, context + "checkpoint '" + path + "' tensor '" + key + "' does not fit this variant");
+      target.copy_(found->value());
+    };
+    for (const auto& p : named_parameters()) copy(p.key(), p.value());
+    for (const auto& b : named_buffers()) copy(b.key(), b.value());
   }
 
  private:
