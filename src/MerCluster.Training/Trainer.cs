@@ -1,3 +1,4 @@
+using MerCluster.Training.Models;
 using System.Buffers;
 using System.Runtime.InteropServices;
 using System.Text.Json;
@@ -124,7 +125,10 @@ public sealed unsafe class Trainer : IDisposable
             throw new TrainingException(TrainingStatus.Argument, $"model '{config.Model.Name}', fold '{fold}': the held-out subject has no samples");
         using var trainer = checkpointPath is not null && File.Exists(checkpointPath) ? Resume(config, checkpointPath, fold) : Create(config);
         var loss = trainer.Fit(train, progress, cancellation, checkpointPath, fold: fold.HeldOutSubject);
-        var probabilities = trainer.Predict(heldOut, fold.HeldOutSubject);
+        // Seed 004 classifies with an SVM on the penultimate features when the model config asks for it.
+        var probabilities = SvmOptions.For(config.Model) is { } svm
+            ? SvmHead.Predict(trainer, train, heldOut, svm, fold.HeldOutSubject)
+            : trainer.Predict(heldOut, fold.HeldOutSubject);
         var predictions = heldOut.Samples.Select((s, i) => new SamplePrediction(s.SampleId, s.Subject, s.Database, s.Label,
             features.Classes[ArgMax(probabilities[i])], probabilities[i])).ToList();
         return new FoldResult(trainer.Model, fold, predictions, loss, trainer.Epoch);

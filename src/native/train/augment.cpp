@@ -8,8 +8,8 @@ bool augmentation_enabled(const TrainConfig& config) {
   return config.rotation_degrees > 0 || config.horizontal_flip || config.scale_jitter > 0;
 }
 
-std::vector<torch::Tensor> augment(const std::vector<torch::Tensor>& batch, const TrainConfig& config,
-                                   torch::Generator& generator) {
+std::vector<torch::Tensor> augment(const std::vector<torch::Tensor>& batch, const std::vector<InputSpec>& specs,
+                                   const TrainConfig& config, torch::Generator& generator) {
   namespace F = torch::nn::functional;
   const int64_t n = batch.at(0).size(0);
   auto uniform = [&](double half_width) {  // uniform in [-half_width, half_width], from the epoch's generator
@@ -27,13 +27,23 @@ std::vector<torch::Tensor> augment(const std::vector<torch::Tensor>& batch, cons
 
   std::vector<torch::Tensor> out;
   out.reserve(batch.size());
-  for (const auto& x : batch) {
+  for (size_t i = 0; i < batch.size(); ++i) {
+    const auto& x = batch[i];
     if (x.dim() != 4 || x.size(2) < 2 || x.size(3) < 2) {
       out.push_back(x);
       continue;
     }
     auto grid = F::affine_grid(theta.to(x.device()), x.sizes(), /*align_corners=*/false);
-    out.push_back(F::grid_sample(x, grid, F::GridSampleFuncOptions().mode(torch::kBilinear).padding_mode(torch::kZeros).align_corners(false)));
+    auto moved = F::grid_sample(x, grid, F::GridSampleFuncOptions().mode(torch::kBilinear).padding_mode(torch::kZeros).align_corners(false));
+    if (i < specs.size() && specs[i].motion_channels && x.size(1) >= 2) {
+      // theta maps output to input positions, so a displacement seen in the input appears as inverse(theta) times it.
+      auto inverse = torch::inverse(theta.narrow(2, 0, 2)).to(x.device()).view({n, 2, 2, 1, 1});
+      auto u = moved.select(1, 0), v = moved.select(1, 1);
+      auto u2 = inverse.select(1, 0).select(1, 0) * u + inverse.select(1, 0).select(1, 1) * v;
+      auto v2 = inverse.select(1, 1).select(1, 0) * u + inverse.select(1, 1).select(1, 1) * v;
+      moved = torch::cat({torch::stack({u2, v2}, 1), moved.narrow(1, 2, x.size(1) - 2)}, 1);
+    }
+    out.push_back(moved);
   }
   return out;
 }

@@ -8,13 +8,15 @@
 #include <vector>
 
 #include "config.hpp"
+#include "model.hpp"
 
 namespace mer::train {
 
 bool augmentation_enabled(const TrainConfig& config);
 
-// Transforms every input with height and width > 1 in place of the returned vector; others pass through.
-std::vector<torch::Tensor> augment(const std::vector<torch::Tensor>& batch, const TrainConfig& config,
-                                   torch::Generator& generator);
+// Transforms every input with height and width > 1 in place of the returned vector; others pass through. Inputs whose
+// spec has motion_channels get their (u, v) vectors transformed too.
+std::vector<torch::Tensor> augment(const std::vector<torch::Tensor>& batch, const std::vector<InputSpec>& specs,
+                                   const TrainConfig& config, torch::Generator& generator);
 
 }  // namespace mer::train

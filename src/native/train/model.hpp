@@ -16,6 +16,9 @@ struct InputSpec {
   std::string name;
   std::string description;
   std::vector<int64_t> shape;
+  // Channels 0 and 1 are a displacement (u, v): a geometric augmentation must turn the vectors with the image
+  // (a horizontal flip negates u), or the augmented sample shows motion that never happened.
+  bool motion_channels = false;
 };
 
 struct ModelOutput {

@@ -147,7 +147,7 @@ bool Trainer::run_epoch(const Dataset& data, const ProgressFn& progress) {
       torch::index_select_out(rows, data.inputs[i], 0, index);
       inputs.push_back(rows.to(device_));
     }
-    if (augmenting) inputs = augment(inputs, config_, generator);
+    if (augmenting) inputs = augment(inputs, model_->inputs(), config_, generator);
     auto labels = data.labels.index_select(0, index).to(device_);
     auto weights = data.weights.defined() ? data.weights.index_select(0, index).to(device_) : torch::Tensor();
 

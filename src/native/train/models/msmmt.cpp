@@ -104,7 +104,7 @@ class MSMMT : public Model {
   explicit MSMMT(const MsmmtOptions& o)
       : options_(o),
         inputs_{{"dynamic_image", "dynamic image of the clip (approximate rank pooling), RGB", {3, o.image_size, o.image_size}},
-                {"flow_uvs", "onset->apex TV-L1 flow u, v and optical strain of the magnified clip", {3, o.image_size, o.image_size}}},
+                {"flow_uvs", "onset->apex TV-L1 flow u, v and optical strain of the magnified clip", {3, o.image_size, o.image_size}, /*motion_channels=*/true}},
         dynamic_(register_module("dynamic_image", std::make_shared<MultiScaleViT>(o.vit, o.image_size))),
         flow_(register_module("flow_uvs", std::make_shared<MultiScaleViT>(o.vit, o.image_size))),
         fc1_(register_module("fc1", torch::nn::Linear(2 * kScales * o.vit.block.dim, o.head_hidden))),

@@ -54,7 +54,7 @@ class STSTNet : public Model {
 
  private:
   int64_t classes_;
-  std::vector<InputSpec> inputs_{{"flow", "optical flow u, v and optical strain, 28x28", {3, 28, 28}}};
+  std::vector<InputSpec> inputs_{{"flow", "optical flow u, v and optical strain, 28x28", {3, 28, 28}, /*motion_channels=*/true}};
   std::shared_ptr<Stream> s3_, s5_, s8_;
   torch::nn::Linear fc_;
 };
