@@ -1,3 +1,4 @@
+using MerCluster.Core;
 using MerCluster.Datasets.Synthetic;
 
 namespace MerCluster.Datasets.Tests;

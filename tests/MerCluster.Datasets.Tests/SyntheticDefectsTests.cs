@@ -1,3 +1,4 @@
+using MerCluster.Core;
 using MerCluster.Datasets.Loaders;
 using MerCluster.Datasets.Synthetic;
 

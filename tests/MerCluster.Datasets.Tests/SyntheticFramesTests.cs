@@ -1,3 +1,4 @@
+using MerCluster.Core;
 using System.Drawing;
 using MerCluster.Datasets.Manifests;
 using MerCluster.Datasets.Synthetic;

@@ -12,8 +12,8 @@ public sealed record ProtocolOptions
     /// <summary>Leave-one-subject-out, the only protocol so far (<see cref="LosoProtocol"/>).</summary>
     public const string Loso = "loso";
 
-    /// <summary>The composite's parts in the order reports list them (the ids of MerCluster.Datasets.DatabaseIds).</summary>
-    public static readonly IReadOnlyList<string> CompositeDatabases = ["smic", "casme2", "samm"];
+    /// <summary>The composite's parts in the order reports list them.</summary>
+    public static readonly IReadOnlyList<string> CompositeDatabases = DatabaseIds.All;
 
     /// <summary>The composite's classes in their index order.</summary>
     public static readonly IReadOnlyList<string> CompositeClasses = ["negative", "positive", "surprise"];

@@ -1,3 +1,4 @@
+using MerCluster.Core;
 using MerCluster.Datasets.Labels;
 using MerCluster.Datasets.Manifests;
 

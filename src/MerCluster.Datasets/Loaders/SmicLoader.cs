@@ -1,3 +1,4 @@
+using MerCluster.Core;
 using System.Globalization;
 
 namespace MerCluster.Datasets.Loaders;

@@ -1,3 +1,4 @@
+using MerCluster.Core;
 using System.Text.Json.Serialization;
 
 namespace MerCluster.Datasets.Manifests;

@@ -1,3 +1,4 @@
+using MerCluster.Core;
 namespace MerCluster.Datasets.Synthetic;
 
 /// <summary>Times a clip and chooses its motion: 9-15 frames, apex in the middle third, amplitude 0.5-3.5 px (log-uniform).</summary>

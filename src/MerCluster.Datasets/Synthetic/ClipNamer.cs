@@ -1,3 +1,4 @@
+using MerCluster.Core;
 namespace MerCluster.Datasets.Synthetic;
 
 /// <summary>Gives clips unique names in each database's convention: <c>EP02_01f</c>, <c>006_1_2</c>, <c>s1_po_01</c>.</summary>

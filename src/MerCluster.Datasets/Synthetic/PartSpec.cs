@@ -1,3 +1,4 @@
+using MerCluster.Core;
 namespace MerCluster.Datasets.Synthetic;
 
 /// <summary>

@@ -1,3 +1,4 @@
+using MerCluster.Core;
 using System.ComponentModel.DataAnnotations;
 using MerCluster.Datasets;
 using MerCluster.Datasets.Composite;

@@ -1,4 +1,4 @@
-namespace MerCluster.Datasets;
+namespace MerCluster.Core;
 
 /// <summary>The database ids every layer uses: the prefix of subject and sample ids (<c>casme2/sub01</c>).</summary>
 public static class DatabaseIds
