@@ -106,39 +106,6 @@ public sealed class SlurmWorkersTests
         Assert.All(workers.EnumerateArray(), w => Assert.Equal("stopped", w.GetProperty("state").GetString()));
     }
 
-    [Fact]
-    public async Task A_requeued_worker_gives_its_fold_back_on_sigterm_and_runs_again()
-    {
-        await using var coordinator = await Coordinator.StartAsync();
-        var submitted = await coordinator.PostSweepAsync(Coordinator.NoopSweep("requeue", model: "{name: noop, duration: 5m}"));
-        var sweepId = (await submitted.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
-        var trialId = (await coordinator.Http.GetFromJsonAsync<JsonElement>($"api/sweeps/{sweepId}/trials"))[0].GetProperty("id").GetInt64();
-        using var slurm = new SlurmCluster();
-        var (code, output) = await MerCli.RunAsync(CliTimeout, slurm.Environment,
-            "slurm", "workers", "--store", coordinator.StoreUrl, "--gpus", "0", "--mer", MerCli.CommandLine,
-            "--output", coordinator.Directory.File("workers.sbatch"), "--submit");
-        Assert.True(code == 0, output);
-        var jobId = output.Split("submitted job ")[1].Trim();
-
-        JsonElement Fold() => coordinator.Http.GetFromJsonAsync<JsonElement>($"api/trials/{trialId}/folds").Result[0];
-        SlurmCluster.WaitUntil(() => Fold().GetProperty("state").GetString() == "leased", TimeSpan.FromSeconds(60), $"the first fold to be leased\n{WorkerLogs(coordinator)}");
-        // A signal in the first second of the process can come before the runtime's handlers exist (Slurm then kills
-        // the task and the lease expires instead); preemption hits workers that are well into a fold.
-        await Task.Delay(TimeSpan.FromSeconds(2));
-        slurm.Run("scontrol", "requeue", jobId);
-        SlurmCluster.WaitUntil(() => Fold().GetProperty("state").GetString() == "pending", TimeSpan.FromSeconds(20), $"the fold to be given back\n{WorkerLogs(coordinator)}");
-        // Slurm holds a requeued job back for two minutes (its BeginTime): while it is pending, the test moves that to now.
-        SlurmCluster.WaitUntil(() =>
-        {
-            if (slurm.Run("scontrol", "show", "job", jobId).Contains("JobState=PENDING"))
-                slurm.Run("scontrol", "update", $"jobid={jobId}", "starttime=now");
-            return Fold() is var f && f.GetProperty("attempt").GetInt32() == 2 && f.GetProperty("state").GetString() == "leased";
-        }, TimeSpan.FromSeconds(50), $"the requeued worker to lease the fold again\n{Fold()}\n{slurm.Run("scontrol", "show", "job", jobId)}\n{slurm.Run("sinfo")}\n{WorkerLogs(coordinator)}\n{slurm.Logs()}");
-        Assert.Equal(0, Fold().GetProperty("failures").GetInt32());
-        Assert.Contains("SIGTERM", WorkerLogs(coordinator));
-        Assert.Contains("Restarts=1", slurm.Run("scontrol", "show", "job", jobId));
-    }
-
     private static string WorkerLogs(Coordinator coordinator) =>
         string.Join("\n", Directory.GetFiles(coordinator.Directory.Path, "*.out").Select(f => $"--- {f}\n{File.ReadAllText(f)}"));
 

@@ -65,17 +65,7 @@ std::string models_json() {
     auto e = json::Value::make_object();
     e.set("name", json::Value::of(entry.name));
     e.set("summary", json::Value::of(entry.summary));
-    auto inputs = json::Value::make_array();
-    for (const auto& spec : model->inputs()) {
-      auto i = json::Value::make_object();
-      i.set("name", json::Value::of(spec.name));
-      i.set("description", json::Value::of(spec.description));
-      auto shape = json::Value::make_array();
-      for (auto d : spec.shape) shape.push(json::Value::of(d));
-      i.set("shape", shape);
-      inputs.push(i);
-    }
-    e.set("inputs", inputs);
+    e.set("inputs", describe_inputs(*model));
     e.set("defaults", defaults);
     list.push(e);
   }

@@ -1,5 +1,6 @@
 #include "registry.hpp"
 
+#include "model.hpp"
 #include "models/entries.hpp"
 #include "status.hpp"
 
@@ -29,6 +30,20 @@ std::shared_ptr<Model> create_model(const std::string& name, const json::Value& 
   std::string known;
   for (const auto& entry : list_models()) known += known.empty() ? entry.name : ", " + entry.name;
   throw Error(MER_TRAIN_ERR_ARGUMENT, "unknown model '" + name + "' (registered: " + known + ")");
+}
+
+json::Value describe_inputs(const Model& model) {
+  auto inputs = json::Value::make_array();
+  for (const auto& spec : model.inputs()) {
+    auto i = json::Value::make_object();
+    i.set("name", json::Value::of(spec.name));
+    i.set("description", json::Value::of(spec.description));
+    auto shape = json::Value::make_array();
+    for (auto d : spec.shape) shape.push(json::Value::of(d));
+    i.set("shape", shape);
+    inputs.push(i);
+  }
+  return inputs;
 }
 
 }  // namespace mer::train

@@ -27,4 +27,7 @@ const std::vector<ModelEntry>& list_models();
 // `resolved` (optional) receives the settings as read, defaults included.
 std::shared_ptr<Model> create_model(const std::string& name, const json::Value& config, json::Value* resolved = nullptr);
 
+// The model's inputs as JSON: [{"name", "description", "shape": [C, H, W]}, ...] (for `mer models` and trainer info).
+json::Value describe_inputs(const Model& model);
+
 }  // namespace mer::train

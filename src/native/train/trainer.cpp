@@ -244,17 +244,7 @@ std::string Trainer::describe() {
   j.set("parameters", json::Value::of(parameters));
   j.set("feature_size", json::Value::of(out.features.size(1)));
   j.set("threads", json::Value::of(static_cast<int64_t>(torch::get_num_threads())));
-  auto inputs = json::Value::make_array();
-  for (const auto& spec : model_->inputs()) {
-    auto i = json::Value::make_object();
-    i.set("name", json::Value::of(spec.name));
-    i.set("description", json::Value::of(spec.description));
-    auto shape = json::Value::make_array();
-    for (auto d : spec.shape) shape.push(json::Value::of(d));
-    i.set("shape", shape);
-    inputs.push(i);
-  }
-  j.set("inputs", inputs);
+  j.set("inputs", describe_inputs(*model_));
   auto traced = json::Value::make_array();
   for (const auto& [name, shape] : shapes) {
     auto s = json::Value::make_object();

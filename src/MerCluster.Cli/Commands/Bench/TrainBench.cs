@@ -20,7 +20,7 @@ internal static class TrainBench
     // STSTNet: a composite fold's training set at its public code's batch size; MJFN: a few of its batches of 12;
     // any other registered model named with --model: two batches of 16. Cheap epochs get more repeats (the best of
     // several is what stays meaningful on a busy machine).
-    private static readonly Case[] Cases = [new("ststnet", 430, 256, 10), new("mjfn", 48, 12, 2)];
+    private static readonly Case[] Cases = [new("ststnet", 430, 256, 10), new("mjfn", 48, 12, 5)];
 
     private static Case CaseFor(string model) => Cases.FirstOrDefault(c => c.Model == model) ?? new Case(model, 32, 16, 2);
 
@@ -28,7 +28,7 @@ internal static class TrainBench
     {
         var json = new Option<bool>("--json") { Description = "Print one JSON object." };
         var threads = new Option<int>("--threads") { Description = "libtorch intra-op threads.", DefaultValueFactory = _ => 2 };
-        var repeats = new Option<int?>("--repeats") { Description = "Timed epochs per model, each through the trainer and bare (the best counts); default 10 for STSTNet, 2 for MJFN." };
+        var repeats = new Option<int?>("--repeats") { Description = "Timed epochs per model, each through the trainer and bare (the best counts); default 10 for STSTNet, 5 for MJFN." };
         var models = new Option<string[]>("--model") { Description = "Models to measure (repeatable; any registered model, at its default settings); default: ststnet and mjfn.", AllowMultipleArgumentsPerToken = true };
         var command = new Command("train", "Training speed per model: ms per step, samples/s, peak RSS, loop overhead over bare libtorch.")
         {
