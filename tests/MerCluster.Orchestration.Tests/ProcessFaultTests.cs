@@ -109,7 +109,7 @@ public sealed class ProcessFaultTests(PostgresServer postgres) : IDisposable
         return done;
     }
 
-    private static async Task<T> WaitForAsync<T>(Func<Task<T?>> probe, MerProcess process) where T : class
+    private static async Task<T> WaitForAsync<T>(Func<Task<T?>> probe, ChildProcess process) where T : class
     {
         var deadline = DateTime.UtcNow + ProcessTimeout;
         while (DateTime.UtcNow < deadline)

@@ -1,3 +1,4 @@
+using MerCluster.Orchestration.Tests.Support;
 namespace MerCluster.Server.Tests.Support;
 
 /// <summary>The real CLI (mer.dll, copied beside the tests by the project reference), run as a child process.</summary>

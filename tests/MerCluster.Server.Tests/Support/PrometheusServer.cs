@@ -1,3 +1,4 @@
+using MerCluster.Orchestration.Tests.Support;
 using System.Net.Http.Json;
 using System.Text.Json;
 

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 
-namespace MerCluster.Server.Tests.Support;
+namespace MerCluster.Orchestration.Tests.Support;
 
 /// <summary>A process a test starts: its output kept for failure messages, killed (with its children) when disposed.</summary>
 public sealed class ChildProcess : IDisposable
@@ -38,6 +38,10 @@ public sealed class ChildProcess : IDisposable
         }
     }
 
+    /// <summary>SIGKILL to this process alone, as a crash would (its children are left to notice).</summary>
+    public void Kill() => _process.Kill(entireProcessTree: false);
+
+    /// <summary>Waits for the exit; a process still running after <paramref name="timeout"/> is killed and the test fails with its output.</summary>
     public async Task<int> WaitAsync(TimeSpan timeout)
     {
         using var cancellation = new CancellationTokenSource(timeout);
@@ -47,6 +51,7 @@ public sealed class ChildProcess : IDisposable
         }
         catch (OperationCanceledException)
         {
+            _process.Kill(entireProcessTree: true);
             throw new TimeoutException($"{_process.StartInfo.FileName} did not exit within {timeout.TotalSeconds} s:\n{Output}");
         }
         return _process.ExitCode;
