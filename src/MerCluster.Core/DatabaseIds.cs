@@ -7,6 +7,9 @@ public static class DatabaseIds
     public const string Casme2 = "casme2";
     public const string Samm = "samm";
 
+    /// <summary>CK+ (extended Cohn-Kanade), the macro-expression set MobileViT-SVM pretrains on; not a composite part.</summary>
+    public const string CkPlus = "ckplus";
+
     /// <summary>The composite's parts in the order reports list them.</summary>
     public static IReadOnlyList<string> All { get; } = [Smic, Casme2, Samm];
 

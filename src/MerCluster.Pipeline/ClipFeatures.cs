@@ -38,6 +38,7 @@ public sealed class ClipFeatures
             PipelineOutput.AuRegions => AuRegionsStep.Of(graph, AlignedApex, AlignedLandmarks, options.AuRegions),
             PipelineOutput.Onset => AlignedImageStep.Of(graph, "onset_input", AlignedOnset),
             PipelineOutput.Apex => AlignedImageStep.Of(graph, "apex_input", AlignedApex),
+            PipelineOutput.AuBoxes => AuBoxesStep.Of(graph, AlignedLandmarks, options.Alignment),
             _ => throw new ArgumentOutOfRangeException(nameof(options), output, "unknown pipeline output"),
         });
     }

@@ -5,7 +5,7 @@ using MerCluster.Vision;
 
 namespace MerCluster.Pipeline;
 
-/// <summary>The model inputs a pipeline can produce; each is one float32 array [C, H, W] per clip.</summary>
+/// <summary>The model inputs a pipeline can produce; each is one float32 array [C, H, W] per clip (images, or a table such as <see cref="AuBoxes"/>).</summary>
 public enum PipelineOutput
 {
     /// <summary>(u, v, strain) of the onset->apex flow, resized: STSTNet's and MSMMT's motion input.</summary>
@@ -22,6 +22,8 @@ public enum PipelineOutput
     Onset,
     /// <summary>The aligned apex frame, BGR scaled to 0..1.</summary>
     Apex,
+    /// <summary>The 9 FRL-DGT AU boxes from the aligned landmarks, [1, 9, 4] of (x, y, width, height) as fractions of the aligned face.</summary>
+    AuBoxes,
 }
 
 public static class PipelineOutputNames

@@ -6,7 +6,8 @@ namespace MerCluster.Pipeline;
 
 /// <summary>
 /// PNG pictures of a clip's features that a person can open to check the preprocessing: the aligned onset with its
-/// landmarks, the flow's colour image, the strain as a heat map, and each image-like output the pipeline produced.
+/// landmarks, the flow's colour image, the strain as a heat map, each image-like output the pipeline produced, and the
+/// AU boxes outlined on the aligned apex.
 /// </summary>
 public static class Previews
 {
@@ -48,6 +49,9 @@ public static class Previews
                     case PipelineOutput.AuRegions:
                         Save(output.Key(), Mosaic(Enumerable.Range(0, value.Shape[0] / 3).Select(r => Tensors.FromChannelsFirst(value, 3 * r, 3)).ToList()));
                         break;
+                    case PipelineOutput.AuBoxes:
+                        Save(output.Key(), WithBoxes(Tensors.ToImage(features.AlignedApex.Value), value.Data));
+                        break;
                 }
             }
             return 0;
@@ -67,6 +71,35 @@ public static class Previews
                     if (x >= 0 && y >= 0 && x < copy.Width && y < copy.Height)
                         for (var c = 0; c < copy.Channels; c++)
                             copy.Data[(y * copy.Width + x) * copy.Channels + c] = (byte)(c == 1 || copy.Channels == 1 ? 255 : 0);
+        }
+        return copy;
+    }
+
+    /// <summary>A copy of <paramref name="image"/> with each box ((x, y, width, height) fractions, 4 floats each) outlined in red.</summary>
+    public static Image WithBoxes(Image image, float[] boxes)
+    {
+        var copy = new Image(image.Height, image.Width, image.Channels, (byte[])image.Data.Clone());
+        void Paint(int x, int y)
+        {
+            if (x < 0 || y < 0 || x >= copy.Width || y >= copy.Height)
+                return;
+            for (var c = 0; c < copy.Channels; c++)
+                copy.Data[(y * copy.Width + x) * copy.Channels + c] = (byte)(c == 2 || copy.Channels == 1 ? 255 : 0);
+        }
+        for (var b = 0; b + 3 < boxes.Length; b += 4)
+        {
+            var (left, top) = ((int)MathF.Round(boxes[b] * copy.Width), (int)MathF.Round(boxes[b + 1] * copy.Height));
+            var (right, bottom) = ((int)MathF.Round((boxes[b] + boxes[b + 2]) * copy.Width) - 1, (int)MathF.Round((boxes[b + 1] + boxes[b + 3]) * copy.Height) - 1);
+            for (var x = left; x <= right; x++)
+            {
+                Paint(x, top);
+                Paint(x, bottom);
+            }
+            for (var y = top; y <= bottom; y++)
+            {
+                Paint(left, y);
+                Paint(right, y);
+            }
         }
         return copy;
     }

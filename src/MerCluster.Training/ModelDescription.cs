@@ -12,6 +12,12 @@ public sealed record LayerShape(string Name, int[] Shape);
 /// <summary>A registered model: what it is, what it takes and its settings with their defaults.</summary>
 public sealed record ModelInfo(string Name, string Summary, IReadOnlyList<ModelInput> Inputs, JsonObject Defaults);
 
+/// <summary>
+/// One optimizer parameter group: its parameter count, the learning rate of the epoch run last (the starting rate
+/// before any) and whether the train section's schedule scales it.
+/// </summary>
+public sealed record OptimizerGroup(string Name, long Parameters, double LearningRate, bool Scheduled);
+
 /// <summary>A built model as the native trainer reports it.</summary>
 public sealed record ModelDescription(
     string Model,
@@ -25,6 +31,9 @@ public sealed record ModelDescription(
     IReadOnlyList<ModelInput> Inputs,
     IReadOnlyList<LayerShape> Shapes)
 {
+    /// <summary>The optimizer's groups: one, "all", unless the model trains parts at their own rates (FRL-DGT's DGM).</summary>
+    public IReadOnlyList<OptimizerGroup> ParameterGroups { get; init; } = [];
+
     internal static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
     public int[] ShapeOf(string layer) =>

@@ -4,4 +4,4 @@ namespace MerCluster.Training;
 public sealed record SamplePrediction(string SampleId, string Subject, string Database, string Label, string Predicted, float[] Probabilities);
 
 /// <summary>A trained fold: its held-out predictions and the last epoch's training loss.</summary>
-public sealed record FoldResult(string Model, TrainingFold Fold, IReadOnlyList<SamplePrediction> Predictions, double FinalLoss, int Epochs);
+public sealed record FoldResult(string Model, TrainingFold Fold, IReadOnlyList<SamplePrediction> Predictions, double FinalLoss, int Epochs, int ResumedEpoch = 0);

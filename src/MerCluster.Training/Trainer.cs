@@ -124,6 +124,7 @@ public sealed unsafe class Trainer : IDisposable
         if (heldOut.Count == 0)
             throw new TrainingException(TrainingStatus.Argument, $"model '{config.Model.Name}', fold '{fold}': the held-out subject has no samples");
         using var trainer = checkpointPath is not null && File.Exists(checkpointPath) ? Resume(config, checkpointPath, fold) : Create(config);
+        var resumedEpoch = trainer.Epoch;
         var loss = trainer.Fit(train, progress, cancellation, checkpointPath, fold: fold.HeldOutSubject);
         // Seed 004 classifies with an SVM on the penultimate features when the model config asks for it.
         var probabilities = SvmOptions.For(config.Model) is { } svm
@@ -131,7 +132,7 @@ public sealed unsafe class Trainer : IDisposable
             : trainer.Predict(heldOut, fold.HeldOutSubject);
         var predictions = heldOut.Samples.Select((s, i) => new SamplePrediction(s.SampleId, s.Subject, s.Database, s.Label,
             features.Classes[ArgMax(probabilities[i])], probabilities[i])).ToList();
-        return new FoldResult(trainer.Model, fold, predictions, loss, trainer.Epoch);
+        return new FoldResult(trainer.Model, fold, predictions, loss, trainer.Epoch, resumedEpoch);
     }
 
     /// <summary>

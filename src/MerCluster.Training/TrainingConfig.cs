@@ -9,6 +9,10 @@ public sealed record TrainingConfig
     public required ModelOptions Model { get; init; }
     public TrainOptions Train { get; init; } = new();
 
+    /// <summary>The preprocessing whose outputs this config's inputs are: a name under configs/pipelines/ (what a sweep
+    /// of this config names as its <c>pipeline</c>).</summary>
+    public string? Pipeline { get; init; }
+
     public static TrainingConfig Load(string path) => YamlOptions.Load<TrainingConfig>(path);
 
     /// <summary>configs/models/NAME.yaml: the seed's settings for a registered model.</summary>

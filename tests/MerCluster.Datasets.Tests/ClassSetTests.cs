@@ -12,6 +12,7 @@ public sealed class ClassSetTests
         [DatabaseIds.Casme2] = Casme2Loader.Emotions,
         [DatabaseIds.Samm] = SammLoader.Emotions,
         [DatabaseIds.Smic] = SmicLoader.Emotions,
+        [DatabaseIds.CkPlus] = CkPlusLayout.Emotions,
     };
 
     public static TheoryData<string> ClassSetFiles() =>

@@ -42,5 +42,27 @@ public sealed class DatasetSweepTests : IDisposable
         Assert.Single(await store.CacheEntriesAsync());
     }
 
+    [Fact]
+    public void A_dataset_section_with_a_ckplus_root_reads_the_macro_tree_with_its_class_set()
+    {
+        var macro = _temp.File("macro");
+        SyntheticDataset.Write(macro, new SynthOptions { Mode = SynthMode.Macro, Scale = SynthScale.Small, Seed = 3 });
+        var file = _temp.File("pretrain.yaml");
+        File.WriteAllText(file, """
+            name: pretrain
+            dataset: {ckplus: macro/CK+, class_set: ckplus-3class}
+            pipeline: quick
+            model: {name: noop}
+            protocol: {name: loso, databases: [ckplus]}
+            """);
+
+        var definition = SweepDefinition.Load(file);
+        var manifest = definition.Options.Dataset!.LoadManifest(definition.ResolvePath);
+
+        Assert.NotEmpty(manifest.Samples);
+        Assert.All(manifest.Samples, s => Assert.StartsWith("ckplus/", s.Subject));
+        Assert.Equal(["negative", "positive", "surprise"], manifest.Samples.Select(s => s.Label).Distinct().Order());
+    }
+
     public void Dispose() => _temp.Dispose();
 }

@@ -42,6 +42,48 @@ public sealed class TrainingSweepTests : IDisposable
         Assert.All(overall, r => Assert.True(r.Uf1 > 0.6, $"UF1 {r.Uf1} on a separable set"));
     }
 
+    [Fact]
+    public async Task A_fold_stopped_mid_training_resumes_from_its_checkpoint_and_the_checkpoints_go_once_folds_are_done()
+    {
+        SeparableFlowFeatures().Write(_temp.File("features"));
+        var file = _temp.File("resume.yaml");
+        File.WriteAllText(file, """
+            name: resume-ststnet
+            features: features
+            model: {name: ststnet, settings: {classes: 3}}
+            train: {optimizer: adam, learning_rate: 1.0e-2, epochs: 100, batch_size: 16, seed: 1, threads: 1}
+            """);
+        var cache = _temp.File("cache");
+        var checkpoints = Path.Combine(cache, "checkpoints");
+        await using var store = await CoordinationStore.OpenAsync(_temp.SqliteUrl);
+
+        using (var stop = new CancellationTokenSource())
+        {
+            var first = new EmbeddedSweep(store, SweepDefinition.Load(file), new FoldRunners(new TrainingFoldRunner()), cacheRoot: cache)
+                .RunAsync(workers: 1, "cpu", stop.Token);
+            while (!(Directory.Exists(checkpoints) && Directory.EnumerateFiles(checkpoints, "*.ckpt", SearchOption.AllDirectories).Any()))
+            {
+                Assert.False(first.IsCompleted, "the sweep ended before any fold saved a checkpoint");
+                await Task.Delay(5);
+            }
+            await stop.CancelAsync();
+            await first;
+        }
+        var saved = Assert.Single(Directory.GetFiles(checkpoints, "*.ckpt", SearchOption.AllDirectories));
+
+        var log = new List<string>();
+        var submitted = await new EmbeddedSweep(store, SweepDefinition.Load(file), new FoldRunners(new TrainingFoldRunner()), m => { lock (log) log.Add(m); }, cache)
+            .RunAsync(workers: 1, "cpu", CancellationToken.None);
+
+        var resumed = Assert.Single(log, m => m.Contains("resumed from", StringComparison.Ordinal));
+        Assert.Contains(saved, resumed);
+        Assert.Matches("at epoch [1-9][0-9]*$", resumed);
+        var trial = Assert.Single(await store.TrialsAsync(submitted.Id));
+        Assert.All(await store.FoldsAsync(trial.Id), f => Assert.Equal(FoldStates.Done, f.State));
+        Assert.Equal(18, (await store.PredictionsAsync(trial.Id)).Count);
+        Assert.Empty(Directory.GetFiles(checkpoints, "*.ckpt", SearchOption.AllDirectories));
+    }
+
     /// <summary>Six subjects (two per database) of three samples, one per class, whose class shows as a constant offset in one channel.</summary>
     private static FeatureSet SeparableFlowFeatures()
     {

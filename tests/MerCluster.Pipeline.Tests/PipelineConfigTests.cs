@@ -33,6 +33,8 @@ public class PipelineConfigTests
         Assert.Contains(PipelineOutput.DynamicImage, msmmt.Outputs);
         Assert.Equal(256, PipelineOptions.Load("mobilevit-svm").ApexGray.Size);
         Assert.Null(PipelineOptions.Load("ststnet").Magnification);
+        Assert.All(new[] { "frl-dgt", "frl-dgt-small" }, name => Assert.Superset(
+            new HashSet<PipelineOutput> { PipelineOutput.Onset, PipelineOutput.Apex, PipelineOutput.AuBoxes }, PipelineOptions.Load(name).Outputs.ToHashSet()));
     }
 
     [Fact]

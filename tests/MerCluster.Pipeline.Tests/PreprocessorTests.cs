@@ -35,6 +35,7 @@ public class PreprocessorTests(VisionFixture vision) : IClassFixture<VisionFixtu
         Assert.Equal([27, 30, 30], Shape(PipelineOutput.AuRegions));
         Assert.Equal([3, 112, 112], Shape(PipelineOutput.Onset));
         Assert.Equal([3, 112, 112], Shape(PipelineOutput.Apex));
+        Assert.Equal([1, 9, 4], Shape(PipelineOutput.AuBoxes));
         Assert.All(features.Outputs.Values, f => Assert.True(File.Exists(features.Graph.Locate(f))));
         var apexGray = features.Compute(PipelineOutput.ApexGray).Data;
         Assert.InRange(apexGray.Min(), 0f, 1f);

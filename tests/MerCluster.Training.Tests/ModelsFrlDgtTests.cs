@@ -1,21 +1,46 @@
+using MerCluster.Core.Arrays;
+using MerCluster.Core.Features;
+
 namespace MerCluster.Training.Tests;
 
-public class ModelsFrlDgtTests
+public sealed class ModelsFrlDgtTests : IDisposable
 {
+    private readonly string _dir = Directory.CreateTempSubdirectory("frl-dgt-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    // The vision core's 9 AU boxes of the astronaut portrait after the pipeline's eye-corner alignment, (x, y, width,
+    // height) as fractions of the aligned face.
+    internal static readonly float[] PortraitBoxes =
+    [
+        0.106f, -0.033f, 0.307f, 0.221f, 0.597f, -0.023f, 0.309f, 0.225f, 0.333f, -0.033f, 0.345f, 0.332f,
+        0.162f, 0.146f, 0.258f, 0.238f, 0.580f, 0.159f, 0.256f, 0.228f, 0.360f, 0.217f, 0.280f, 0.336f,
+        0.111f, 0.374f, 0.260f, 0.333f, 0.617f, 0.374f, 0.260f, 0.336f, 0.251f, 0.520f, 0.486f, 0.398f,
+    ];
+
+    /// <summary><paramref name="set"/> with input au_boxes: row i holds <paramref name="boxes"/>(i), by default the portrait's boxes.</summary>
+    internal static FeatureSet WithBoxes(FeatureSet set, Func<int, float[]>? boxes = null)
+    {
+        var data = new float[set.Count * 36];
+        for (var i = 0; i < set.Count; i++)
+            (boxes?.Invoke(i) ?? PortraitBoxes).CopyTo(data, 36 * i);
+        return new FeatureSet(set.Classes, set.Samples, [.. set.Inputs, KeyValuePair.Create("au_boxes", new NdArray<float>([set.Count, 1, 9, 4], data))]);
+    }
+
     // The small configuration: 64x64 faces, 30x30 regions with 6x6 patches (25 tokens).
     private static ModelOptions Small(params (string Key, object Value)[] extra) => ModelsSupport.Model("frl_dgt",
         [("image_size", 64), ("region_size", 30), ("patch", 6), ("dim", 32), ("heads", 4), ("mlp_dim", 64), ("depth", 1), ("dgm_width", 4), ("head_hidden", 16), .. extra]);
 
-    private static MerCluster.Core.Features.FeatureSet Set(int subjects = 2, int perSubject = 3) =>
-        ModelsSupport.Inputs(subjects, perSubject, 64, ("onset", 3), ("apex", 3));
+    private static FeatureSet Set(int subjects = 2, int perSubject = 3) =>
+        WithBoxes(ModelsSupport.Inputs(subjects, perSubject, 64, ("onset", 3), ("apex", 3)));
 
     [Fact]
     public void Frl_dgt_generates_a_displacement_and_fuses_nine_au_regions_and_the_full_face()
     {
         using var trainer = Trainer.Create(Small(), new TrainOptions { Threads = 1 });
         var d = trainer.Description;
-        Assert.Equal(["onset", "apex"], d.Inputs.Select(i => i.Name));
-        Assert.All(d.Inputs, i => Assert.Equal([3, 64, 64], i.Shape));
+        Assert.Equal(["onset", "apex", "au_boxes"], d.Inputs.Select(i => i.Name));
+        Assert.Equal([[3, 64, 64], [3, 64, 64], [1, 9, 4]], d.Inputs.Select(i => i.Shape));
         Assert.Equal([2, 64, 64], d.ShapeOf("displacement"));
         Assert.Equal([8, 30, 30], d.ShapeOf("region"));  // onset, apex and displacement channels
         Assert.Equal([32], d.ShapeOf("local"));
@@ -70,5 +95,122 @@ public class ModelsFrlDgtTests
         var result = Trainer.TrainFold(new TrainingConfig { Model = Small(), Train = Synthetic.Fast(epochs: 2, batch: 4) }, set, TrainingFold.LeaveOut(set, "casme2/sub03"));
         Assert.Equal(3, result.Predictions.Count);
         Assert.All(result.Predictions, p => Assert.Equal(1.0, p.Probabilities.Sum(), 4));
+    }
+
+    [Fact]
+    public void Frl_dgt_crops_each_sample_at_its_own_au_boxes()
+    {
+        // Four copies of one face: two at the portrait's boxes, two with every box moved 0.1 to the right.
+        var one = ModelsSupport.Inputs(1, 1, 64, ("onset", 3), ("apex", 3));
+        var copies = new FeatureSet(one.Classes, Enumerable.Range(0, 4).Select(i => one.Samples[0] with { SampleId = $"casme2/sub01/copy{i}" }).ToList(),
+            one.Inputs.Select(input => KeyValuePair.Create(input.Key, new NdArray<float>([4, .. input.Value.Shape[1..]],
+                Enumerable.Repeat(input.Value.Data, 4).SelectMany(d => d).ToArray()))).ToList());
+        var moved = PortraitBoxes.Select((v, k) => k % 4 == 0 ? v + 0.1f : v).ToArray();
+        var set = WithBoxes(copies, i => i < 2 ? PortraitBoxes : moved);
+        using var trainer = Trainer.Create(Small(), new TrainOptions { Threads = 1 });
+        var features = trainer.Features(set);
+        Assert.Equal(features[0], features[1]);
+        Assert.Equal(features[2], features[3]);
+        Assert.NotEqual(features[0], features[2]);
+    }
+
+    [Fact]
+    public void Frl_dgt_trains_its_dgm_at_dgm_learning_rate_and_the_fusion_at_the_train_rate_and_schedule()
+    {
+        var set = Set();
+        var train = ModelsSupport.FullBatch(set.Count, 2, 1e-3) with { Schedule = "cosine" };
+        using (var trainer = Trainer.Create(Small(("dgm_learning_rate", 0.005)), train))
+        {
+            var groups = trainer.Description.ParameterGroups;
+            Assert.Equal([new OptimizerGroup("dgm", groups[0].Parameters, 0.005, false), new OptimizerGroup("fusion", groups[1].Parameters, 1e-3, true)], groups);
+            Assert.Equal(trainer.Description.Parameters, groups.Sum(g => g.Parameters));
+            trainer.Fit(set);
+            // The second (last) epoch ran at cosine(1 of 2) = half the fusion's rate; the DGM's rate stays.
+            var after = trainer.Describe().ParameterGroups;
+            Assert.Equal(0.005, after[0].LearningRate, 12);
+            Assert.Equal(0.5e-3, after[1].LearningRate, 12);
+        }
+
+        // One step with the fusion's rate at 0: the DGM moves (the penultimate features change) only by its own rate.
+        float[][] FeaturesAfterOneStep(double dgmRate)
+        {
+            using var trainer = Trainer.Create(Small(("dropout", 0), ("transformer_dropout", 0), ("dgm_learning_rate", dgmRate)), ModelsSupport.FullBatch(set.Count, 1, 0));
+            trainer.Fit(set);
+            return trainer.Features(set);
+        }
+        Assert.NotEqual(FeaturesAfterOneStep(0), FeaturesAfterOneStep(0.002));
+    }
+
+    [Fact]
+    public void An_interrupted_frl_dgt_run_resumes_from_its_checkpoint_as_if_it_had_run_straight_through()
+    {
+        var set = Set();
+        var train = Synthetic.Fast(epochs: 2, batch: 4) with { Schedule = "cosine" };
+        using var straight = Trainer.Create(Small(), train);
+        straight.Fit(set);
+
+        var path = Path.Combine(_dir, "half.ckpt");
+        using (var cancel = new CancellationTokenSource())
+        using (var first = Trainer.Create(Small(), train))
+            Assert.Throws<OperationCanceledException>(() => first.Fit(set, new StopAfter(1, cancel), cancel.Token, path));
+        using var resumed = Trainer.Load(path);
+        Assert.Equal(1, resumed.Epoch);
+        resumed.Fit(set);
+        Assert.Equal(straight.Predict(set), resumed.Predict(set));
+    }
+
+    // One mirror-symmetric face for every sample, brightest at its vertical midline; the class is where the AU boxes
+    // are: all on the left half (negative), where brightness rises to the right, or at the mirrored places on the right
+    // half (positive), where it falls. Only the crops at the boxes tell the classes apart.
+    private static FeatureSet BoxesTellTheClass()
+    {
+        const int n = 12, size = 32;
+        var random = new Random(3);
+        var face = new float[3 * size * size];
+        for (var row = 0; row < 3 * size; row++)
+            for (var x = 0; x < size / 2; x++)
+            {
+                var value = (x + 1f) / (size / 2) + 0.2f * (float)(random.NextDouble() - 0.5);
+                (face[row * size + x], face[row * size + size - 1 - x]) = (value, value);
+            }
+        var images = new float[n * face.Length];
+        for (var i = 0; i < n; i++)
+            face.CopyTo(images, i * face.Length);
+        var samples = Enumerable.Range(0, n).Select(i => new FeatureSample($"casme2/sub{i / 4 + 1:00}/EP{i:000}", $"casme2/sub{i / 4 + 1:00}", "casme2", Synthetic.Classes[i % 2])).ToList();
+        var set = new FeatureSet(Synthetic.Classes, samples,
+            [KeyValuePair.Create("onset", new NdArray<float>([n, 3, size, size], images)), KeyValuePair.Create("apex", new NdArray<float>([n, 3, size, size], (float[])images.Clone()))]);
+        float[] Left(int r) => [0.05f + 0.05f * (r % 3), 0.1f * r, 0.3f, 0.1f];
+        float[] Right(int r) => [1 - 0.35f - 0.05f * (r % 3), 0.1f * r, 0.3f, 0.1f];
+        return WithBoxes(set, i => Enumerable.Range(0, 9).SelectMany(r => i % 2 == 0 ? Left(r) : Right(r)).ToArray());
+    }
+
+    [Fact]
+    public void A_horizontal_flip_moves_the_au_boxes_with_the_face()
+    {
+        var set = BoxesTellTheClass();
+        double TrueClassConfidence(bool flip)
+        {
+            var model = ModelsSupport.Model("frl_dgt", ("image_size", 32), ("region_size", 8), ("patch", 4), ("dim", 16), ("heads", 2), ("mlp_dim", 32),
+                ("depth", 1), ("dgm_width", 4), ("head_hidden", 16), ("dropout", 0), ("transformer_dropout", 0));
+            using var trainer = Trainer.Create(model, Synthetic.Fast(epochs: 15, batch: 6, learningRate: 3e-3) with { HorizontalFlip = flip });
+            trainer.Fit(set);
+            var labels = set.LabelIndices();
+            return trainer.Predict(set).Select((p, i) => (double)p[labels[i]]).Average();
+        }
+        var plain = TrueClassConfidence(flip: false);
+        Assert.True(plain > 0.75, $"without flips the true class got {plain}");
+        // The face looks the same flipped, but its boxes change sides: a flipped negative is exactly a positive, so
+        // the classes become indistinguishable. Boxes left where they were would keep them apart as before.
+        var flipped = TrueClassConfidence(flip: true);
+        Assert.True(flipped < 0.6, $"with flips the true class got {flipped}");
+    }
+
+    private sealed class StopAfter(int epoch, CancellationTokenSource cancel) : IProgress<EpochProgress>
+    {
+        public void Report(EpochProgress value)
+        {
+            if (value.Epoch == epoch)
+                cancel.Cancel();
+        }
     }
 }

@@ -11,5 +11,6 @@ internal static class BenchCommand
         Bench.PreprocessBench.Create(),
         Bench.OrchestrationBench.Create(),
         Bench.DatasetsBench.Create(),
+        Bench.ModelsBench.Create(),
     };
 }

@@ -12,10 +12,10 @@ using Spectre.Console;
 
 namespace MerCluster.Cli.Commands;
 
-/// <summary>`mer datasets inspect|synth`: read the licensed databases into a manifest and report it; write a synthetic twin.</summary>
+/// <summary>`mer datasets inspect|synth`: read the licensed databases (or CK+) into a manifest and report it; write a synthetic twin.</summary>
 internal static class DatasetsCommand
 {
-    public static Command Create() => new("datasets", "Load CASME II, SAMM and SMIC-HS into a manifest, or write synthetic ones.")
+    public static Command Create() => new("datasets", "Load CASME II, SAMM and SMIC-HS (or CK+) into a manifest, or write synthetic ones.")
     {
         Inspect(),
         Synth(),
@@ -26,32 +26,52 @@ internal static class DatasetsCommand
         var casme2 = new Option<string?>("--casme2") { Description = "CASME II root (sub01/..., CASME2-coding-20140508.xlsx)." };
         var samm = new Option<string?>("--samm") { Description = "SAMM root (006/..., SAMM_Micro_FACS_Codes_v2.xlsx)." };
         var smic = new Option<string?>("--smic") { Description = "SMIC root (HS/s1/micro/...)." };
-        var classSet = new Option<string>("--class-set") { Description = "Class set under configs/datasets/ (or a YAML file).", DefaultValueFactory = _ => ClassSet.Megc2019 };
+        var ckplus = CkPlusOption();
+        var classSet = ClassSetOption();
         var manifestOut = new Option<string?>("--manifest") { Description = "Also write the manifest (JSON) to this file." };
         var json = new Option<bool>("--json") { Description = "Print one JSON object instead of tables." };
         var command = new Command("inspect", "Per database and class: subjects, samples, repairs and exclusions with reasons, beside the official counts.")
         {
-            casme2, samm, smic, classSet, manifestOut, json,
+            casme2, samm, smic, ckplus, classSet, manifestOut, json,
         };
         command.SetAction(parse => Guard(() => RunInspect(
-            parse.GetValue(smic), parse.GetValue(casme2), parse.GetValue(samm), parse.GetValue(classSet)!, parse.GetValue(manifestOut), parse.GetValue(json))));
+            parse.GetValue(smic), parse.GetValue(casme2), parse.GetValue(samm), parse.GetValue(ckplus), parse.GetValue(classSet), parse.GetValue(manifestOut), parse.GetValue(json))));
         return command;
     }
 
+    /// <summary>The CK+ root option, shared with `mer preprocess`.</summary>
+    internal static Option<string?> CkPlusOption() =>
+        new("--ckplus") { Description = "CK+ root (cohn-kanade-images/S005/001/..., Emotion/S005/001/..._emotion.txt): macro-expressions for pretraining." };
+
+    /// <summary>The class-set option, shared with `mer preprocess`.</summary>
+    internal static Option<string?> ClassSetOption() =>
+        new("--class-set") { Description = $"Class set under configs/datasets/ (or a YAML file); default {ClassSet.Megc2019}, or {ClassSet.CkPlus} when only --ckplus is given." };
+
     private static Command Synth()
     {
-        var output = new Option<string>("--out") { Description = "Folder to write CASME2/, SAMM/ and SMIC/ into.", Required = true };
+        var output = new Option<string>("--out") { Description = "Folder to write CASME2/, SAMM/ and SMIC/ (macro: CK+/) into.", Required = true };
         var seed = new Option<int>("--seed") { Description = "Random seed: the same seed writes the same bytes.", DefaultValueFactory = _ => 1 };
-        var scale = new Option<SynthScale>("--scale") { Description = "full: the MEGC2019 composite's counts; small: 3 subjects per database.", DefaultValueFactory = _ => SynthScale.Full };
-        var defects = new Option<bool>("--defects") { Description = "Inject the real sheets' defects (missing apex, offset 0, missing frames...)." };
-        var threads = new Option<int>("--threads") { Description = "Clips rendered at once.", DefaultValueFactory = _ => Environment.ProcessorCount };
-        var command = new Command("synth", "Write synthetic CASME II, SAMM and SMIC-HS trees in the official layouts.")
+        var mode = new Option<SynthMode>("--mode") { Description = "micro: CASME II, SAMM, SMIC-HS; macro: a CK+ tree of macro-expressions (for pretraining).", DefaultValueFactory = _ => SynthMode.Micro };
+        var scale = new Option<SynthScale>("--scale")
         {
-            output, seed, scale, defects, threads,
+            Description = "full: the MEGC2019 composite's counts (macro: CK+'s); small: 3 subjects per database (macro: 4 CK+ subjects).",
+            DefaultValueFactory = _ => SynthScale.Full,
         };
+        var defects = new Option<bool>("--defects") { Description = "Inject the real sheets' defects (missing apex, offset 0, missing frames...); micro only." };
+        var threads = new Option<int>("--threads") { Description = "Clips rendered at once.", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var command = new Command("synth", "Write synthetic CASME II, SAMM and SMIC-HS trees (or a CK+ tree) in the official layouts.")
+        {
+            output, seed, mode, scale, defects, threads,
+        };
+        command.Validators.Add(result =>
+        {
+            if (result.GetValue(defects) && result.GetValue(mode) == SynthMode.Macro)
+                result.AddError("--defects writes the coding-sheet defects of CASME II, SAMM and SMIC-HS: it does not apply to --mode macro");
+        });
         command.SetAction(parse => Guard(() => RunSynth(new SynthOptions
         {
             Seed = parse.GetValue(seed),
+            Mode = parse.GetValue(mode),
             Scale = parse.GetValue(scale),
             Defects = parse.GetValue(defects),
             Threads = parse.GetValue(threads),
@@ -59,18 +79,22 @@ internal static class DatasetsCommand
         return command;
     }
 
-    /// <summary>Loads whichever databases are given and builds their manifest under <paramref name="classSetName"/> (a name under configs/datasets/ or a file).</summary>
-    internal static (Manifest Manifest, ClassSet ClassSet) Load(string? smic, string? casme2, string? samm, string classSetName)
+    /// <summary>
+    /// Loads whichever databases are given and builds their manifest under <paramref name="classSetName"/> (a name under
+    /// configs/datasets/ or a file; null: ckplus-3class for CK+ alone, else megc2019-3class).
+    /// </summary>
+    internal static (Manifest Manifest, ClassSet ClassSet) Load(string? smic, string? casme2, string? samm, string? classSetName, string? ckplus = null)
     {
+        if (smic is null && casme2 is null && samm is null && ckplus is null)
+            throw new DatasetException("give at least one of --casme2, --samm, --smic, --ckplus");
+        classSetName ??= smic is null && casme2 is null && samm is null ? ClassSet.CkPlus : ClassSet.Megc2019;
         var classSet = File.Exists(classSetName) ? ClassSet.Load(classSetName) : ClassSet.Named(classSetName);
-        if (smic is null && casme2 is null && samm is null)
-            throw new DatasetException("give at least one of --casme2, --samm, --smic");
-        return (CompositeBuilder.Load(classSet, smic, casme2, samm), classSet);
+        return (CompositeBuilder.Load(classSet, smic, casme2, samm, ckplus), classSet);
     }
 
-    private static int RunInspect(string? smic, string? casme2, string? samm, string classSetName, string? manifestOut, bool json)
+    private static int RunInspect(string? smic, string? casme2, string? samm, string? ckplus, string? classSetName, string? manifestOut, bool json)
     {
-        var (manifest, classSet) = Load(smic, casme2, samm, classSetName);
+        var (manifest, classSet) = Load(smic, casme2, samm, classSetName, ckplus);
         if (manifestOut is not null)
             manifest.Write(manifestOut);
         var summary = CompositeSummary.Of(manifest, classSet);
@@ -132,17 +156,18 @@ internal static class DatasetsCommand
 
     private static int RunSynth(SynthOptions options, string output)
     {
-        var plan = SynthPlan.Create(options.Scale, options.Seed, options.Defects);
+        var plan = SynthPlan.Create(options.Scale, options.Seed, options.Defects, options.Mode);
         var watch = Stopwatch.StartNew();
         AnsiConsole.Progress().Start(context =>
         {
             var task = context.AddTask($"writing {plan.Clips.Count} clips", maxValue: plan.Clips.Count);
             SyntheticDataset.Write(output, options, () => task.Increment(1));
         });
+        var folders = SynthPlan.DatabasesOf(options.Mode).Select(SynthPlan.FolderOf).ToList();
         AnsiConsole.MarkupLineInterpolated(
-            $"wrote {plan.Clips.Count} clips of {plan.Subjects.Count} subjects to {Path.GetFullPath(output)} (CASME2/, SAMM/, SMIC/) in {watch.Elapsed.TotalSeconds:F1} s");
-        AnsiConsole.MarkupLineInterpolated(
-            $"inspect: mer datasets inspect --casme2 {Path.Combine(output, "CASME2")} --samm {Path.Combine(output, "SAMM")} --smic {Path.Combine(output, "SMIC")}");
+            $"wrote {plan.Clips.Count} clips of {plan.Subjects.Count} subjects to {Path.GetFullPath(output)} ({string.Join(", ", folders.Select(f => f + "/"))}) in {watch.Elapsed.TotalSeconds:F1} s");
+        var roots = SynthPlan.DatabasesOf(options.Mode).Select(d => $"--{d} {Path.Combine(output, SynthPlan.FolderOf(d))}");
+        AnsiConsole.MarkupLineInterpolated($"inspect: mer datasets inspect {string.Join(" ", roots)}");
         return 0;
     }
 

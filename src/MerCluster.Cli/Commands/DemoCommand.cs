@@ -54,7 +54,7 @@ internal static class DemoCommand
     }
 
     /// <summary>Writes the synthetic trees unless a previous run finished them (a marker file is written last).</summary>
-    private static string EnsureSynthetic(string directory, SynthScale scale)
+    internal static string EnsureSynthetic(string directory, SynthScale scale)
     {
         var marker = Path.Combine(directory, ".complete");
         if (File.Exists(marker))

@@ -1,6 +1,8 @@
 using System.CommandLine;
 using MerCluster.Core;
 using MerCluster.Core.Configuration;
+using MerCluster.Datasets;
+using MerCluster.Orchestration.Features;
 using MerCluster.Pipeline;
 using MerCluster.Pipeline.Cache;
 using MerCluster.Pipeline.Clips;
@@ -13,6 +15,8 @@ namespace MerCluster.Cli.Commands;
 /// `mer preprocess`: runs a pipeline over one clip (--frames, --onset, --apex) or a list of clips (--clips), through the
 /// feature cache, and writes each clip's outputs (.npy) and PNG previews. A clip that fails is reported with the file at
 /// fault and the others go on; the exit code is 1 when any clip failed, 2 for a bad command line or pipeline file.
+/// With a dataset root (--ckplus) it builds the dataset's feature set instead, the directory `mer train` reads, as a
+/// sweep does for its dataset (a sample that fails is left out and listed).
 /// </summary>
 internal static class PreprocessCommand
 {
@@ -31,22 +35,32 @@ internal static class PreprocessCommand
         var cache = new Option<DirectoryInfo>("--cache") { Description = "Feature cache folder (default: .mer/cache in the checkout)." };
         var output = new Option<DirectoryInfo>("--out") { Description = "Where each clip's outputs and previews go (default: .mer/preprocess in the checkout)." };
         var demo = new Option<bool>("--demo") { Description = "Preprocess a clip made from the astronaut portrait (its frames are written under --out)." };
-        var command = new Command("preprocess", "Compute a pipeline's features for clips (cached) and write PNG previews.")
+        var ckplus = DatasetsCommand.CkPlusOption();
+        ckplus.Description += " Builds the feature set of every labelled sequence; --out then receives a copy of it.";
+        var classSet = DatasetsCommand.ClassSetOption();
+        var command = new Command("preprocess", "Compute a pipeline's features for clips (cached) and write PNG previews, or a dataset's feature set.")
         {
-            frames, onset, apex, offset, clips, demo, pipeline, cache, output,
+            frames, onset, apex, offset, clips, demo, ckplus, classSet, pipeline, cache, output,
         };
+        cache.Description += " With --ckplus: the cache root, as a sweep's (features/ and featuresets/ below it).";
         command.Validators.Add(result =>
         {
             var single = result.GetValue(frames) is not null;
             var list = result.GetValue(clips) is not null;
-            if ((single ? 1 : 0) + (list ? 1 : 0) + (result.GetValue(demo) ? 1 : 0) != 1)
-                result.AddError("give one of: --frames with --onset and --apex, --clips FILE.csv, or --demo");
+            var dataset = result.GetValue(ckplus) is not null;
+            if ((single ? 1 : 0) + (list ? 1 : 0) + (result.GetValue(demo) ? 1 : 0) + (dataset ? 1 : 0) != 1)
+                result.AddError("give one of: --frames with --onset and --apex, --clips FILE.csv, --demo, or a dataset root (--ckplus)");
+            else if (!dataset && result.GetValue(classSet) is not null)
+                result.AddError("--class-set applies to a dataset root (--ckplus)");
             else if (single && (result.GetValue(onset) is null || result.GetValue(apex) is null))
                 result.AddError("--frames needs --onset and --apex");
         });
         command.SetAction(parse =>
         {
             var home = RepositoryPaths.FindRoot() ?? Environment.CurrentDirectory;
+            if (parse.GetValue(ckplus) is { } root)
+                return RunDataset(root, parse.GetValue(classSet), parse.GetValue(pipeline)!,
+                    parse.GetValue(cache)?.FullName ?? Path.Combine(home, ".mer", "cache"), parse.GetValue(output)?.FullName);
             var request = new Request(
                 parse.GetValue(frames), parse.GetValue(onset), parse.GetValue(apex), parse.GetValue(offset), parse.GetValue(clips), parse.GetValue(demo),
                 parse.GetValue(pipeline)!,
@@ -117,6 +131,53 @@ internal static class PreprocessCommand
         var stats = preprocessor.Cache.Stats;
         AnsiConsole.MarkupLineInterpolated($"pipeline {options.Name}: {outcomes.Count(o => o.Error is null)}/{outcomes.Count} clips; cache {request.Cache}: {stats.Hits} hits, {stats.Misses} computed, {stats.Corrupt} corrupt files recomputed");
         return outcomes.All(o => o.Error is null) ? 0 : 1;
+    }
+
+    /// <summary>The CK+ tree under <paramref name="root"/> as a feature set in the cache, copied to <paramref name="copyTo"/> when given.</summary>
+    private static int RunDataset(string root, string? classSetName, string pipelineName, string cacheRoot, string? copyTo)
+    {
+        PipelineOptions options;
+        try
+        {
+            options = PipelineOptions.Load(pipelineName);
+        }
+        catch (Exception e) when (e is ConfigException or IOException)
+        {
+            AnsiConsole.MarkupLineInterpolated($"[red]error:[/] {e.Message}");
+            return 2;
+        }
+        DatasetFeatures.Outcome outcome;
+        try
+        {
+            var (manifest, _) = DatasetsCommand.Load(null, null, null, classSetName, ckplus: root);
+            AnsiConsole.MarkupLineInterpolated(
+                $"{manifest.ClassSet}: {manifest.Samples.Count} samples of {manifest.Samples.Select(s => s.Subject).Distinct().Count()} subjects, {manifest.Excluded.Count} left out (mer datasets inspect --ckplus {root} lists why)");
+            if (manifest.Samples.Count == 0)
+                throw new DatasetException($"CK+ root {root}: no sequence has a class under {manifest.ClassSet}");
+            VisionCore.SetThreads(options.Threads);
+            outcome = AnsiConsole.Progress().Start(progress =>
+            {
+                var task = progress.AddTask($"pipeline {options.Name}", maxValue: manifest.Samples.Count);
+                return DatasetFeatures.Ensure(manifest, options, cacheRoot, (done, _) => task.Value = done);
+            });
+        }
+        catch (Exception e) when (e is DatasetException or ConfigException or VisionException or IOException or InvalidDataException or DllNotFoundException)
+        {
+            AnsiConsole.MarkupLineInterpolated($"[red]error:[/] {e.Message}");
+            return 1;
+        }
+        foreach (var skipped in outcome.Skipped)
+            AnsiConsole.MarkupLineInterpolated($"[yellow]left out[/] {skipped}");
+        var directory = outcome.Directory;
+        if (copyTo is not null)
+        {
+            Directory.CreateDirectory(copyTo);
+            foreach (var file in Directory.EnumerateFiles(outcome.Directory))
+                File.Copy(file, Path.Combine(copyTo, Path.GetFileName(file)), overwrite: true);
+            directory = copyTo;
+        }
+        AnsiConsole.MarkupLineInterpolated($"feature set {directory} ({(outcome.Built ? "built" : "found in the cache")})");
+        return 0;
     }
 
     private static IReadOnlyList<ClipJob> Jobs(Request request)

@@ -8,14 +8,25 @@ using Spectre.Console;
 
 namespace MerCluster.Cli.Commands;
 
-/// <summary>`mer train --model NAME --features DIR --holdout SUBJECT`: trains one leave-one-subject-out fold and prints its predictions.</summary>
+/// <summary>
+/// `mer train --model NAME --features DIR --holdout SUBJECT`: trains one leave-one-subject-out fold and prints its
+/// predictions. `--holdout none --checkpoint FILE` trains on every sample and keeps the model in FILE: a pretraining
+/// stage (MobileViT-SVM on macro-expressions) whose checkpoint a fine-tuning config names as `pretrained`.
+/// </summary>
 internal static class TrainCommand
 {
+    /// <summary>The --holdout value that holds no subject out.</summary>
+    public const string NoHoldout = "none";
+
     public static Command Create()
     {
         var model = new Option<string>("--model") { Description = "A registered model (see `mer models list`).", Required = true };
         var features = new Option<DirectoryInfo>("--features") { Description = "A feature set directory (featureset.json, samples.csv, one .npy per input).", Required = true };
-        var holdout = new Option<string>("--holdout") { Description = "The held-out subject, e.g. casme2/sub01; every other subject trains.", Required = true };
+        var holdout = new Option<string>("--holdout")
+        {
+            Description = $"The held-out subject, e.g. casme2/sub01; every other subject trains. '{NoHoldout}': train on every sample (needs --checkpoint, which keeps the model).",
+            Required = true,
+        };
         var config = new Option<FileInfo?>("--config") { Description = "A YAML file with model: and train: sections (default: configs/models/MODEL.yaml)." };
         var epochs = new Option<int?>("--epochs") { Description = "Override the configured number of epochs." };
         var checkpoint = new Option<FileInfo?>("--checkpoint") { Description = "Resume from this checkpoint if it exists, and save the training there." };
@@ -24,6 +35,13 @@ internal static class TrainCommand
         {
             model, features, holdout, config, epochs, checkpoint, csv,
         };
+        command.Validators.Add(result =>
+        {
+            if (result.GetValue(holdout) == NoHoldout && result.GetValue(checkpoint) is null)
+                result.AddError($"--holdout {NoHoldout} trains on every sample and predicts none: give --checkpoint FILE to keep the model");
+            else if (result.GetValue(holdout) == NoHoldout && result.GetValue(csv) is not null)
+                result.AddError($"--holdout {NoHoldout} predicts no sample: --csv does not apply");
+        });
         command.SetAction((parse, cancellation) => Task.FromResult(Run(parse.GetValue(model)!, parse.GetValue(features)!, parse.GetValue(holdout)!,
             parse.GetValue(config), parse.GetValue(epochs), parse.GetValue(checkpoint), parse.GetValue(csv), cancellation)));
         return command;
@@ -34,7 +52,6 @@ internal static class TrainCommand
     {
         TrainingConfig config;
         FeatureSet features;
-        TrainingFold fold;
         try
         {
             config = configFile is null ? TrainingConfig.ForModel(model) : TrainingConfig.Load(configFile.FullName);
@@ -46,9 +63,26 @@ internal static class TrainCommand
             if (epochs is { } e)
                 config = config with { Train = config.Train with { Epochs = e } };
             features = FeatureSet.Read(featuresDir.FullName);
-            fold = TrainingFold.LeaveOut(features, holdout);
         }
         catch (Exception e) when (e is ConfigException or InvalidDataException or IOException or ArgumentException)
+        {
+            Console.Error.WriteLine(e.Message);
+            return 2;
+        }
+        return holdout == NoHoldout
+            ? RunAll(config, features, checkpoint!, cancellation)
+            : RunFold(config, features, holdout, checkpoint, csv, cancellation);
+    }
+
+    private static int RunFold(TrainingConfig config, FeatureSet features, string holdout, FileInfo? checkpoint, FileInfo? csv, CancellationToken cancellation)
+    {
+        var model = config.Model.Name;
+        TrainingFold fold;
+        try
+        {
+            fold = TrainingFold.LeaveOut(features, holdout);
+        }
+        catch (ArgumentException e)
         {
             Console.Error.WriteLine(e.Message);
             return 2;
@@ -98,6 +132,62 @@ internal static class TrainCommand
             PredictionsCsv.Write(writer, result.Predictions.Select(p => new Prediction(p.SampleId, p.Subject, p.Database, p.Label, p.Predicted)));
             AnsiConsole.MarkupLine($"predictions written to {Markup.Escape(csv.FullName)}");
         }
+        return 0;
+    }
+
+    /// <summary>
+    /// Trains on every sample and saves the model to <paramref name="checkpoint"/> (resuming it when it exists, as a fold's
+    /// checkpoint resumes: with this run's epochs, threads, device and checkpoint interval).
+    /// </summary>
+    private static int RunAll(TrainingConfig config, FeatureSet features, FileInfo checkpoint, CancellationToken cancellation)
+    {
+        var model = config.Model.Name;
+        var subjects = features.Samples.Select(s => s.Subject).Distinct().Count();
+        double loss;
+        int epochsDone;
+        try
+        {
+            using var trainer = checkpoint.Exists
+                ? Trainer.Load(checkpoint.FullName, new Dictionary<string, object>
+                {
+                    ["epochs"] = config.Train.Epochs,
+                    ["threads"] = config.Train.Threads,
+                    ["device"] = config.Train.Device,
+                    ["checkpoint_every"] = config.Train.CheckpointEvery,
+                })
+                : Trainer.Create(config);
+            if (trainer.Model != model)
+            {
+                Console.Error.WriteLine($"checkpoint {checkpoint.FullName} holds model '{trainer.Model}', not '{model}'");
+                return 2;
+            }
+            loss = AnsiConsole.Progress()
+                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+                .Start(context =>
+                {
+                    var task = context.AddTask($"{model} on all {features.Count} samples", maxValue: Math.Max(1, config.Train.Epochs));
+                    var progress = new SyncProgress(p =>
+                    {
+                        task.Value = p.Epoch;
+                        task.Description = $"{model} on all {features.Count} samples: epoch {p.Epoch}/{p.Epochs} loss {p.Loss:F4} ({p.SamplesPerSecond:F0} samples/s)";
+                    });
+                    return trainer.Fit(features, progress, cancellation, checkpoint.FullName);
+                });
+            epochsDone = trainer.Epoch;
+        }
+        catch (TrainingException e)
+        {
+            Console.Error.WriteLine(e.Message);
+            return 1;
+        }
+        catch (OperationCanceledException)
+        {
+            Console.Error.WriteLine($"cancelled; run again with --checkpoint {checkpoint.FullName} to resume");
+            return 130;
+        }
+        AnsiConsole.MarkupLineInterpolated(
+            $"{model}: trained on {features.Count} samples of {subjects} subjects, {epochsDone} epochs, final loss {loss:F4}; checkpoint {checkpoint.FullName}");
+        AnsiConsole.MarkupLineInterpolated($"fine-tune from it: set model.settings.pretrained: {checkpoint.FullName} in the fine-tuning config");
         return 0;
     }
 

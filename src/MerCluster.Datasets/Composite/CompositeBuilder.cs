@@ -11,8 +11,8 @@ namespace MerCluster.Datasets.Composite;
 /// </summary>
 public static class CompositeBuilder
 {
-    /// <summary>Loads whichever database roots are given (official layouts) and builds their manifest under <paramref name="classSet"/>.</summary>
-    public static Manifest Load(ClassSet classSet, string? smic, string? casme2, string? samm)
+    /// <summary>Loads whichever database roots are given (official layouts; CK+ for macro-expression pretraining) and builds their manifest under <paramref name="classSet"/>.</summary>
+    public static Manifest Load(ClassSet classSet, string? smic, string? casme2, string? samm, string? ckplus = null)
     {
         var scans = new List<DatabaseScan>();
         if (smic is not null)
@@ -21,8 +21,10 @@ public static class CompositeBuilder
             scans.Add(Casme2Loader.Load(casme2));
         if (samm is not null)
             scans.Add(SammLoader.Load(samm));
+        if (ckplus is not null)
+            scans.Add(CkPlusLoader.Load(ckplus));
         if (scans.Count == 0)
-            throw new DatasetException("no database root given: name at least one of CASME II, SAMM, SMIC-HS");
+            throw new DatasetException("no database root given: name at least one of CASME II, SAMM, SMIC-HS, CK+");
         return Build(classSet, scans);
     }
 

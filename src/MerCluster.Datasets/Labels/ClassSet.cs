@@ -37,6 +37,12 @@ public sealed record ClassSet : IValidatableObject
 
     public const string Megc2019 = "megc2019-3class";
 
+    /// <summary>CK+ on the composite's three classes, for MobileViT-SVM's macro-expression pretraining.</summary>
+    public const string CkPlus = "ckplus-3class";
+
+    /// <summary>The databases a loader reads: the composite's parts and CK+.</summary>
+    public static IReadOnlyList<string> KnownDatabases { get; } = [.. DatabaseIds.All, DatabaseIds.CkPlus];
+
     /// <summary>The labels for <paramref name="database"/>, or null when this set does not cover it.</summary>
     public DatabaseLabels? For(string database) => Databases.FirstOrDefault(d => d.Database == database);
 
@@ -46,8 +52,8 @@ public sealed record ClassSet : IValidatableObject
             yield return new ValidationResult($"class '{duplicate.Key}' is listed twice", [nameof(Classes)]);
         foreach (var labels in Databases)
         {
-            if (!DatabaseIds.All.Contains(labels.Database))
-                yield return new ValidationResult($"database '{labels.Database}' is not one of {string.Join(", ", DatabaseIds.All)}", [nameof(Databases)]);
+            if (!KnownDatabases.Contains(labels.Database))
+                yield return new ValidationResult($"database '{labels.Database}' is not one of {string.Join(", ", KnownDatabases)}", [nameof(Databases)]);
             foreach (var name in labels.Classes.Keys.Where(c => !Classes.Contains(c)))
                 yield return new ValidationResult($"{labels.Database}: class '{name}' is not in classes", [nameof(Databases)]);
             var mapped = labels.Classes.SelectMany(c => c.Value).ToList();

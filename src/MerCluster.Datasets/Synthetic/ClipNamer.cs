@@ -1,7 +1,7 @@
 using MerCluster.Core;
 namespace MerCluster.Datasets.Synthetic;
 
-/// <summary>Gives clips unique names in each database's convention: <c>EP02_01f</c>, <c>006_1_2</c>, <c>s1_po_01</c>.</summary>
+/// <summary>Gives clips unique names in each database's convention: <c>EP02_01f</c>, <c>006_1_2</c>, <c>s1_po_01</c>, CK+'s sequence <c>001</c>.</summary>
 internal sealed class ClipNamer(string database, Random rng, IEnumerable<(int Subject, string Clip)> reserved)
 {
     private readonly HashSet<(int, string)> _used = [.. reserved];
@@ -15,6 +15,7 @@ internal sealed class ClipNamer(string database, Random rng, IEnumerable<(int Su
             {
                 DatabaseIds.Casme2 => $"EP{Count(subject, "episode", rng.Next(1, 3)):00}_{rng.Next(1, 10):00}{(rng.NextDouble() < 0.3 ? "f" : "")}",
                 DatabaseIds.Samm => Samm(subject),
+                DatabaseIds.CkPlus => $"{Count(subject, "sequence", 1):000}",
                 _ => $"s{subject}_{Abbreviation(emotion)}_{Count(subject, emotion, 1):00}",
             };
             if (_used.Add((subject, name)))

@@ -34,6 +34,28 @@ internal sealed record PartSpec(
         new(DatabaseIds.Samm, [6, 7, 8], [], [("Anger", 1), ("Contempt", 1), ("Disgust", 1), ("Happiness", 3), ("Surprise", 3)], [("Other", 1)], []),
     ];
 
+    /// <summary>
+    /// CK+ as Lucey et al. (2010) describe it: 123 subjects, 593 sequences, 327 with an emotion file (anger 45, contempt
+    /// 18, disgust 59, fear 25, happy 69, sadness 28, surprise 83) spread over 118 subjects; the other 266 are posed
+    /// expressions without one. The real subject numbers are sparse between S005 and S895; these are S005, S012, ...
+    /// </summary>
+    public static readonly PartSpec[] CkPlusFull = [CkPlus(
+        [.. Enumerable.Range(0, 123).Where(i => i % 25 != 20).Select(i => 5 + 7 * i)],
+        [.. Enumerable.Range(0, 123).Where(i => i % 25 == 20).Select(i => 5 + 7 * i)],
+        [("anger", 45), ("contempt", 18), ("disgust", 59), ("fear", 25), ("happy", 69), ("sadness", 28), ("surprise", 83)],
+        [("anger", 40), ("contempt", 20), ("disgust", 40), ("fear", 40), ("happy", 45), ("sadness", 40), ("surprise", 41)])];
+
+    /// <summary>Four CK+ subjects: four labelled sequences of each class, two unlabelled ones.</summary>
+    public static readonly PartSpec[] CkPlusSmall = [CkPlus(
+        [5, 10, 11, 14], [],
+        [("anger", 1), ("contempt", 1), ("disgust", 1), ("sadness", 1), ("happy", 4), ("surprise", 4)],
+        [("fear", 1), ("happy", 1)])];
+
+    /// <summary>For CK+, "mapped" clips are the labelled sequences and "dropped" ones the sequences without an emotion file
+    /// (their emotion only chooses the posed motion).</summary>
+    private static PartSpec CkPlus(int[] subjects, int[] unlabelledOnly, (string, int)[] labelled, (string, int)[] unlabelled) =>
+        new(DatabaseIds.CkPlus, subjects, unlabelledOnly, labelled, unlabelled, []);
+
     /// <summary>Deals the emotions to subjects (every composite subject gets at least one mapped clip, every
     /// dropped-only subject at least one dropped clip) and names and times the clips.</summary>
     public IEnumerable<PlannedClip> Plan(Random rng)

@@ -1,14 +1,17 @@
 using MerCluster.Core;
+using MerCluster.Datasets.Loaders;
+
 namespace MerCluster.Datasets.Synthetic;
 
 /// <summary>A synthetic subject: database and subject number.</summary>
 public sealed record PlannedSubject(string Database, int Number)
 {
-    /// <summary><c>sub01</c>, <c>006</c> or <c>s1</c>.</summary>
+    /// <summary><c>sub01</c>, <c>006</c>, <c>S005</c> or <c>s1</c>.</summary>
     public string Folder => Database switch
     {
         DatabaseIds.Casme2 => $"sub{Number:00}",
         DatabaseIds.Samm => $"{Number:000}",
+        DatabaseIds.CkPlus => CkPlusLayout.SubjectFolder(Number),
         _ => $"s{Number}",
     };
 
@@ -35,7 +38,8 @@ public sealed record PlannedClip
     /// <summary>Largest landmark displacement at the apex, in pixels.</summary>
     public required double Amplitude { get; init; }
 
-    /// <summary>Whether the MEGC2019 composite must keep this clip (its emotion maps to a class and no exclusion applies).</summary>
+    /// <summary>Whether the plan's class set must keep this clip (its emotion maps to a class and no exclusion applies): the
+    /// MEGC2019 composite for micro-expressions, ckplus-3class for CK+, where it means the sequence has an emotion file.</summary>
     public required bool Composite { get; init; }
 
     public SheetDefect Defect { get; init; }
@@ -48,9 +52,12 @@ public sealed record PlannedClip
 
     public required string SheetActionUnits { get; init; }
 
-    /// <summary>The coding-sheet row (null for SMIC-HS, which has no sheet).</summary>
-    public SheetEntry? Sheet => Database == DatabaseIds.Smic ? null
-        : new SheetEntry(Subject.Number, Name, Onset, SheetApex, SheetOffset, SheetActionUnits, Emotion);
+    /// <summary>The coding-sheet row (null for SMIC-HS and CK+, which have no sheet).</summary>
+    public SheetEntry? Sheet => Database is DatabaseIds.Casme2 or DatabaseIds.Samm
+        ? new SheetEntry(Subject.Number, Name, Onset, SheetApex, SheetOffset, SheetActionUnits, Emotion) : null;
+
+    /// <summary>CK+'s emotion file for a labelled sequence, relative to the CK+ root, named after the peak (last) frame; else null.</summary>
+    public string? EmotionFile => Database == DatabaseIds.CkPlus && Composite ? CkPlusLayout.EmotionFile(Subject.Number, Name, Offset) : null;
 
     public string Database => Subject.Database;
 
@@ -71,14 +78,16 @@ public sealed record PlannedClip
     {
         DatabaseIds.Casme2 => $"{Subject.Folder}/{Name}",
         DatabaseIds.Samm => $"{Subject.Folder}/{Name}",
+        DatabaseIds.CkPlus => CkPlusLayout.SequenceDirectory(Subject.Number, Name),
         _ => $"HS/{Subject.Folder}/micro/{Emotion}/{Name}",
     };
 
-    /// <summary>The official file name of frame <paramref name="frame"/>: <c>img46.jpg</c>, <c>006_05562.jpg</c>, <c>image001046.bmp</c>.</summary>
+    /// <summary>The official file name of frame <paramref name="frame"/>: <c>img46.jpg</c>, <c>006_05562.jpg</c>, <c>S005_001_00000001.png</c>, <c>image001046.bmp</c>.</summary>
     public string FrameFile(int frame) => Database switch
     {
         DatabaseIds.Casme2 => $"img{frame}.jpg",
         DatabaseIds.Samm => $"{Subject.Number:000}_{frame:00000}.jpg",
+        DatabaseIds.CkPlus => CkPlusLayout.FrameFile(Subject.Number, Name, frame),
         _ => $"image{frame:000000}.bmp",
     };
 }

@@ -9,6 +9,8 @@ public sealed record SynthOptions
 
     public SynthScale Scale { get; init; } = SynthScale.Full;
 
+    public SynthMode Mode { get; init; } = SynthMode.Micro;
+
     /// <summary>Inject the real sheets' defects (see <see cref="SheetDefect"/>).</summary>
     public bool Defects { get; init; }
 

@@ -6,7 +6,7 @@ namespace MerCluster.Datasets.Synthetic;
 /// the trees, the sheets and the tests of the composite's counts. At full scale the clips that map to a class give exactly
 /// DOMAIN.md's subjects and per-part class counts; the plan adds clips the MEGC2019 mapping must drop (CASME II others,
 /// fear, sadness; SAMM Other, some on subjects with nothing else), the three officially excluded CASME II clips, and with
-/// defects the sheet defects real data has (see <see cref="SheetDefect"/>).
+/// defects the sheet defects real data has (see <see cref="SheetDefect"/>). In macro mode the plan is a CK+ tree instead.
 /// </summary>
 public sealed record SynthPlan(IReadOnlyList<PlannedSubject> Subjects, IReadOnlyList<PlannedClip> Clips)
 {
@@ -16,14 +16,27 @@ public sealed record SynthPlan(IReadOnlyList<PlannedSubject> Subjects, IReadOnly
         DatabaseIds.Casme2 => "CASME2",
         DatabaseIds.Samm => "SAMM",
         DatabaseIds.Smic => "SMIC",
+        DatabaseIds.CkPlus => "CK+",
         _ => throw new ArgumentOutOfRangeException(nameof(database), database, "not a database id"),
     };
 
-    public static SynthPlan Create(SynthScale scale, int seed, bool defects)
+    /// <summary>The databases a mode writes, each into its <see cref="FolderOf"/> folder.</summary>
+    public static IReadOnlyList<string> DatabasesOf(SynthMode mode) => mode == SynthMode.Macro ? [DatabaseIds.CkPlus] : DatabaseIds.All;
+
+    public static SynthPlan Create(SynthScale scale, int seed, bool defects, SynthMode mode = SynthMode.Micro)
     {
+        if (defects && mode == SynthMode.Macro)
+            throw new ArgumentException("sheet defects are written for the micro-expression databases only, not in macro mode", nameof(defects));
         var rng = SeedStreams.For(seed, "plan", 0);
         var clips = new List<PlannedClip>();
-        foreach (var part in scale == SynthScale.Full ? PartSpec.Full : PartSpec.Small)
+        var parts = (mode, scale) switch
+        {
+            (SynthMode.Macro, SynthScale.Full) => PartSpec.CkPlusFull,
+            (SynthMode.Macro, _) => PartSpec.CkPlusSmall,
+            (_, SynthScale.Full) => PartSpec.Full,
+            _ => PartSpec.Small,
+        };
+        foreach (var part in parts)
             clips.AddRange(part.Plan(rng));
         if (defects)
             clips = DefectInjector.Inject(clips, SeedStreams.For(seed, "defects", 0));

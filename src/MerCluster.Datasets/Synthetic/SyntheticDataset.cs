@@ -8,7 +8,8 @@ namespace MerCluster.Datasets.Synthetic;
 /// <summary>
 /// Writes synthetic CASME II, SAMM and SMIC-HS trees in the official layouts (out/CASME2, out/SAMM, out/SMIC) with their
 /// coding sheets, from the astronaut portrait: one identity per subject, one neutral -> apex -> neutral clip per plan
-/// entry. The same seed gives the same bytes.
+/// entry. In macro mode, a CK+ tree (out/CK+: cohn-kanade-images/ with grayscale neutral -> peak sequences, Emotion/ with the
+/// labelled sequences' emotion files). The same seed gives the same bytes.
 /// </summary>
 public static class SyntheticDataset
 {
@@ -19,16 +20,20 @@ public static class SyntheticDataset
     public static SynthPlan Write(string outputDirectory, SynthOptions options, Action? clipDone = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(options.Threads, 1);
-        var plan = SynthPlan.Create(options.Scale, options.Seed, options.Defects);
+        var plan = SynthPlan.Create(options.Scale, options.Seed, options.Defects, options.Mode);
         string Root(string database) => Path.Combine(outputDirectory, SynthPlan.FolderOf(database));
+        var databases = SynthPlan.DatabasesOf(options.Mode);
         // Clips left by an earlier run would be read as part of this one.
-        foreach (var database in DatabaseIds.All)
+        foreach (var database in databases)
             if (Directory.Exists(Root(database)) && Directory.EnumerateFileSystemEntries(Root(database)).Any())
                 throw new DatasetException($"{Path.GetFullPath(Root(database))} is not empty: write synthetic data into a new folder");
-        foreach (var database in DatabaseIds.All)
+        foreach (var database in databases)
             Directory.CreateDirectory(Root(database));
-        CodingSheetWriter.WriteCasme2(Path.Combine(Root(DatabaseIds.Casme2), Casme2Loader.SheetFile), SheetRows(plan, DatabaseIds.Casme2));
-        CodingSheetWriter.WriteSamm(Path.Combine(Root(DatabaseIds.Samm), SammLoader.SheetFile), SheetRows(plan, DatabaseIds.Samm));
+        if (options.Mode == SynthMode.Micro)
+        {
+            CodingSheetWriter.WriteCasme2(Path.Combine(Root(DatabaseIds.Casme2), Casme2Loader.SheetFile), SheetRows(plan, DatabaseIds.Casme2));
+            CodingSheetWriter.WriteSamm(Path.Combine(Root(DatabaseIds.Samm), SammLoader.SheetFile), SheetRows(plan, DatabaseIds.Samm));
+        }
 
         var faces = options.Pixels ? Faces(plan, options) : null;
         Parallel.ForEach(plan.Clips, new ParallelOptions { MaxDegreeOfParallelism = options.Threads }, clip =>
@@ -42,6 +47,8 @@ public static class SyntheticDataset
                 else
                     WriteFrames(clip, faces[clip.Subject], directory, SeedStreams.For(options.Seed, clip.SampleId, 0));
             }
+            if (clip.EmotionFile is { } emotionFile)
+                WriteEmotionFile(Path.Combine(Root(clip.Database), emotionFile), clip.Emotion);
             clipDone?.Invoke();
         });
         return plan;
@@ -64,9 +71,17 @@ public static class SyntheticDataset
 
     private static void WriteFrames(PlannedClip clip, SubjectFace face, string directory, Random rng)
     {
+        // CK+'s frames are 8-bit grayscale PNGs.
+        var gray = clip.Database == DatabaseIds.CkPlus;
         foreach (var (frame, image) in ClipRenderer.Render(face, clip, rng))
             if (frame != clip.MissingFrame)
-                image.Write(Path.Combine(directory, clip.FrameFile(frame)));
+                (gray ? image.ToGray() : image).Write(Path.Combine(directory, clip.FrameFile(frame)));
+    }
+
+    private static void WriteEmotionFile(string path, string emotion)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllText(path, CkPlusLayout.EmotionText(emotion));
     }
 
     private static void WriteEmptyFrames(PlannedClip clip, string directory)

@@ -21,6 +21,9 @@ public sealed record DatasetOptions : IValidatableObject
 
     public string? Smic { get; init; }
 
+    /// <summary>A CK+-style macro-expression root (MobileViT-SVM's pretraining stage); class set e.g. ckplus-3class.</summary>
+    public string? Ckplus { get; init; }
+
     [Required]
     public string ClassSet { get; init; } = "megc2019-3class";
 
@@ -34,12 +37,14 @@ public sealed record DatasetOptions : IValidatableObject
             scans.Add(Casme2Loader.Load(resolvePath(Casme2)));
         if (Samm is not null)
             scans.Add(SammLoader.Load(resolvePath(Samm)));
+        if (Ckplus is not null)
+            scans.Add(CkPlusLoader.Load(resolvePath(Ckplus)));
         return CompositeBuilder.Build(Datasets.Labels.ClassSet.Named(ClassSet), scans);
     }
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
-        if (Casme2 is null && Samm is null && Smic is null)
-            yield return new ValidationResult($"needs at least one database root ({DatabaseIds.Casme2}, {DatabaseIds.Samm} or {DatabaseIds.Smic})", [nameof(Casme2)]);
+        if (Casme2 is null && Samm is null && Smic is null && Ckplus is null)
+            yield return new ValidationResult($"needs at least one database root ({DatabaseIds.Casme2}, {DatabaseIds.Samm}, {DatabaseIds.Smic} or {DatabaseIds.CkPlus})", [nameof(Casme2)]);
     }
 }

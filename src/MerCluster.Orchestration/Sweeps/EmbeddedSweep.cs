@@ -41,6 +41,7 @@ public sealed class EmbeddedSweep(CoordinationStore store, SweepDefinition defin
             ExitWhenIdle = true,
             SweepId = submitted.Id,
             PollInterval = IdlePollInterval,
+            Checkpoints = Path.Combine(cacheRoot ?? SweepFeatures.DefaultCacheRoot, "checkpoints"),
         }, runners, sweeps, _features, log)).ToList();
         await Task.WhenAll(Workers.Select(w => Task.Run(() => w.RunAsync(stopping), CancellationToken.None)));
         return submitted;

@@ -7,7 +7,9 @@ namespace MerCluster.Orchestration.Workers;
 
 /// <summary>
 /// The real fold: binds the trial's <c>model:</c> and <c>train:</c> sections, trains the registry model with the
-/// training core on the fold's training subjects on the worker's device, and predicts the held-out subject.
+/// training core on the fold's training subjects on the worker's device, and predicts the held-out subject. With a
+/// checkpoint path the fold saves its training every <c>train.checkpoint_every</c> epochs (every epoch when unset) and
+/// resumes from what an earlier attempt saved there.
 /// </summary>
 public sealed class TrainingFoldRunner : IFoldRunner
 {
@@ -17,13 +19,21 @@ public sealed class TrainingFoldRunner : IFoldRunner
         var train = YamlOptions.Bind<TrainOptions>(job.Options.Train, job.OptionsSource, "train") with { Device = job.Device };
         if (job.Threads > 0)
             train = train with { Threads = job.Threads };
+        if (job.Checkpoint is not null)
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(job.Checkpoint)!);
+            if (train.CheckpointEvery == 0)
+                train = train with { CheckpointEvery = 1 };
+        }
         var config = new TrainingConfig { Model = model, Train = train };
         var trainSubjects = job.Fold.TrainRows.Select(row => job.Features.Samples[row].Subject).Distinct().ToList();
         var fold = new TrainingFold(job.Fold.Name, trainSubjects);
         // The native training loop blocks its thread: run it on the pool so the worker's lease renewal keeps its own.
         return Task.Run<IReadOnlyList<Store.SamplePrediction>>(() =>
         {
-            var result = Trainer.TrainFold(config, job.Features, fold, cancellation: cancellationToken);
+            var result = Trainer.TrainFold(config, job.Features, fold, cancellation: cancellationToken, checkpointPath: job.Checkpoint);
+            if (result.ResumedEpoch > 0)
+                job.Log?.Invoke($"resumed from {job.Checkpoint} at epoch {result.ResumedEpoch}");
             MerMetrics.Trained(job.Lease.Worker, job.Device, (long)job.Fold.TrainRows.Count * result.Epochs, result.Epochs);
             return result.Predictions
                 .Select(p => new Store.SamplePrediction(p.SampleId, p.Subject, p.Database, p.Label, p.Predicted, p.Probabilities.Select(x => (double)x).ToArray()))

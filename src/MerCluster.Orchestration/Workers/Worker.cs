@@ -113,6 +113,8 @@ public sealed class Worker(CoordinationStore store, WorkerOptions options, FoldR
             if (await store.CompleteAsync(lease, predictions, CancellationToken.None))
             {
                 FoldsDone++;
+                if (job.Checkpoint is not null && File.Exists(job.Checkpoint))
+                    File.Delete(job.Checkpoint);
                 MerMetrics.FoldFinished(lease.SweepId, lease.TrialId, FoldStates.Done, Stopwatch.GetElapsedTime(started));
                 await AggregateAsync(await sweeps.GetAsync(lease.SweepId), lease.TrialId, lease.HeldOutSubject);
             }
@@ -160,7 +162,11 @@ public sealed class Worker(CoordinationStore store, WorkerOptions options, FoldR
         // The protocol is rebuilt over the loaded features so the fold's rows index them.
         var protocol = Core.Protocols.EvaluationProtocols.Create(trialOptions.Protocol, featureSet.Samples);
         var fold = protocol.Fold(lease.HeldOutSubject);
-        return new FoldJob(lease, trialOptions, $"{sweep.Definition.Source} ({trial.Label})", featureSet, protocol, fold, options.Device, options.Threads);
+        var checkpoint = options.Checkpoints is null
+            ? null
+            : Path.Combine(options.Checkpoints, lease.SweepId, $"trial-{lease.TrialId}", lease.HeldOutSubject.Replace('/', '_') + ".ckpt");
+        return new FoldJob(lease, trialOptions, $"{sweep.Definition.Source} ({trial.Label})", featureSet, protocol, fold, options.Device, options.Threads,
+            checkpoint, message => _log($"worker {options.Name}: {lease}: {message}"));
     }
 
     private FeatureSet LoadFeatures(SweepContext sweep, SweepOptions trialOptions) =>

@@ -18,6 +18,14 @@ public sealed record WorkerOptions
 
     public LeaseOptions Lease { get; init; } = new();
 
+    /// <summary>
+    /// Where folds keep their training checkpoints, one per fold (SWEEP/trial-ID/SUBJECT.ckpt), deleted once the fold
+    /// is done. A fold whose worker died or was stopped resumes from its last saved epoch on whichever worker leases it
+    /// next, if that worker sees the same directory (a shared filesystem across machines). Null: no checkpoints; an
+    /// interrupted fold starts again at epoch 0.
+    /// </summary>
+    public string? Checkpoints { get; init; }
+
     public TimeSpan PollInterval { get; init; } = DefaultPollInterval;
 
     /// <summary>Stop once no fold is pending or leased (instead of waiting for new sweeps).</summary>

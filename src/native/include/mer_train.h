@@ -81,7 +81,8 @@ MER_TRAIN_API mer_train_status mer_trainer_load(const char* path, const char* tr
 MER_TRAIN_API void mer_trainer_destroy(mer_trainer* trainer);
 
 /* JSON: {"model", "model_config", "train_config", "epoch", "classes", "parameters", "feature_size",
- * "threads", "inputs": [...], "shapes": [{"name", "shape"}] (per-sample activation shapes of one forward pass)}. */
+ * "threads", "inputs": [...], "shapes": [{"name", "shape"}] (per-sample activation shapes of one forward pass),
+ * "parameter_groups": [{"name", "parameters", "learning_rate" (of the epoch run last), "scheduled"}]}. */
 MER_TRAIN_API mer_train_status mer_trainer_describe(mer_trainer* trainer, char* buffer, int64_t capacity, int64_t* length);
 MER_TRAIN_API mer_train_status mer_trainer_epoch(mer_trainer* trainer, int32_t* epoch);
 

@@ -3,6 +3,24 @@
 #include <cmath>
 
 namespace mer::train {
+namespace {
+
+// Boxes [N, ..., 4] of (x, y, width, height) in fractions of the image, carried along with the images: theta maps
+// output to input positions, so a corner lands at inverse(theta) times it; the moved box bounds its four corners.
+torch::Tensor move_boxes(const torch::Tensor& boxes, const torch::Tensor& theta) {
+  const int64_t n = boxes.size(0);
+  auto b = boxes.reshape({n, -1, 4});
+  auto x0 = b.select(2, 0) * 2 - 1, y0 = b.select(2, 1) * 2 - 1;
+  auto x1 = x0 + b.select(2, 2) * 2, y1 = y0 + b.select(2, 3) * 2;
+  auto corners = torch::stack({torch::stack({x0, y0}, -1), torch::stack({x1, y0}, -1), torch::stack({x0, y1}, -1),
+                               torch::stack({x1, y1}, -1)}, 2);  // [N, K, 4, 2]
+  auto inverse = torch::inverse(theta.narrow(2, 0, 2)).to(boxes.device());
+  auto moved = torch::matmul(corners, inverse.transpose(1, 2).unsqueeze(1));
+  auto low = std::get<0>(moved.min(2)), high = std::get<0>(moved.max(2));
+  return torch::cat({(low + 1) / 2, (high - low) / 2}, 2).reshape(boxes.sizes());
+}
+
+}  // namespace
 
 bool augmentation_enabled(const TrainConfig& config) {
   return config.rotation_degrees > 0 || config.horizontal_flip || config.scale_jitter > 0;
@@ -29,6 +47,10 @@ std::vector<torch::Tensor> augment(const std::vector<torch::Tensor>& batch, cons
   out.reserve(batch.size());
   for (size_t i = 0; i < batch.size(); ++i) {
     const auto& x = batch[i];
+    if (i < specs.size() && specs[i].boxes) {
+      out.push_back(move_boxes(x, theta));
+      continue;
+    }
     if (x.dim() != 4 || x.size(2) < 2 || x.size(3) < 2) {
       out.push_back(x);
       continue;

@@ -15,7 +15,7 @@ namespace mer::train {
 bool augmentation_enabled(const TrainConfig& config);
 
 // Transforms every input with height and width > 1 in place of the returned vector; others pass through. Inputs whose
-// spec has motion_channels get their (u, v) vectors transformed too.
+// spec has motion_channels get their (u, v) vectors transformed too; inputs whose spec has boxes are moved as boxes.
 std::vector<torch::Tensor> augment(const std::vector<torch::Tensor>& batch, const std::vector<InputSpec>& specs,
                                    const TrainConfig& config, torch::Generator& generator);
 

@@ -5,6 +5,7 @@
 
 #include <torch/torch.h>
 
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -19,6 +20,19 @@ struct InputSpec {
   // Channels 0 and 1 are a displacement (u, v): a geometric augmentation must turn the vectors with the image
   // (a horizontal flip negates u), or the augmented sample shows motion that never happened.
   bool motion_channels = false;
+  // Each row of the last dimension is a box (x, y, width, height) in fractions of the model's image inputs: a
+  // geometric augmentation moves the boxes with the images instead of resampling them as pixels.
+  bool boxes = false;
+};
+
+// Parameters the optimizer treats alike. A model whose parts train at different rates (FRL-DGT's displacement
+// generator has its own constant Adam rate) returns several; unset settings are the train section's.
+struct ParameterGroup {
+  std::string name;
+  std::vector<torch::Tensor> parameters;
+  std::optional<double> learning_rate;
+  std::optional<double> weight_decay;
+  bool scheduled = true;  // false: the learning rate stays constant whatever the train section's schedule
 };
 
 struct ModelOutput {
@@ -38,6 +52,10 @@ class Model : public torch::nn::Module {
 
   // Default: cross-entropy of the logits (weighted by per-sample weights when defined) plus the auxiliary loss.
   virtual torch::Tensor loss(const ModelOutput& output, const torch::Tensor& labels, const torch::Tensor& weights);
+
+  // The optimizer's parameter groups; every parameter must be in exactly one. Default: one group of all parameters
+  // with the train section's settings.
+  virtual std::vector<ParameterGroup> parameter_groups() { return {{"all", parameters()}}; }
 
   // Runs one forward pass on `inputs` recording the shapes the model marks with trace().
   ShapeTrace trace_shapes(const std::vector<torch::Tensor>& inputs, ModelOutput* output = nullptr);

@@ -7,6 +7,7 @@
 #include <limits>
 #include <optional>
 #include <thread>
+#include <unordered_set>
 
 #include "augment.hpp"
 #include "registry.hpp"
@@ -35,13 +36,48 @@ torch::Device parse_device(const std::string& text) {
   return *device;
 }
 
-std::unique_ptr<torch::optim::Optimizer> make_optimizer(const TrainConfig& c, std::vector<torch::Tensor> params) {
-  if (c.optimizer == "adamw")
-    return std::make_unique<torch::optim::AdamW>(params, torch::optim::AdamWOptions(c.learning_rate).weight_decay(c.weight_decay));
-  if (c.optimizer == "sgd")
-    return std::make_unique<torch::optim::SGD>(
-        params, torch::optim::SGDOptions(c.learning_rate).momentum(c.momentum).weight_decay(c.weight_decay));
-  return std::make_unique<torch::optim::Adam>(params, torch::optim::AdamOptions(c.learning_rate).weight_decay(c.weight_decay));
+// The model's groups as the optimizer's: a group with no overrides takes the optimizer's defaults (so the default
+// single group builds exactly the optimizer a plain parameter list would).
+template <typename Options>
+std::vector<torch::optim::OptimizerParamGroup> optimizer_groups(const std::vector<ParameterGroup>& groups, const Options& defaults) {
+  std::vector<torch::optim::OptimizerParamGroup> out;
+  for (const auto& group : groups) {
+    if (!group.learning_rate && !group.weight_decay) {
+      out.emplace_back(group.parameters);
+      continue;
+    }
+    auto options = std::make_unique<Options>(defaults);
+    if (group.learning_rate) options->lr(*group.learning_rate);
+    if (group.weight_decay) options->weight_decay(*group.weight_decay);
+    out.emplace_back(group.parameters, std::move(options));
+  }
+  return out;
+}
+
+std::unique_ptr<torch::optim::Optimizer> make_optimizer(const TrainConfig& c, const std::vector<ParameterGroup>& groups) {
+  namespace optim = torch::optim;
+  if (c.optimizer == "adamw") {
+    auto defaults = optim::AdamWOptions(c.learning_rate).weight_decay(c.weight_decay);
+    return std::make_unique<optim::AdamW>(optimizer_groups(groups, defaults), defaults);
+  }
+  if (c.optimizer == "sgd") {
+    auto defaults = optim::SGDOptions(c.learning_rate).momentum(c.momentum).weight_decay(c.weight_decay);
+    return std::make_unique<optim::SGD>(optimizer_groups(groups, defaults), defaults);
+  }
+  auto defaults = optim::AdamOptions(c.learning_rate).weight_decay(c.weight_decay);
+  return std::make_unique<optim::Adam>(optimizer_groups(groups, defaults), defaults);
+}
+
+// Every trainable parameter in exactly one group: one left out would silently never train.
+void check_groups(const Model& model, const std::vector<ParameterGroup>& groups, const std::string& name) {
+  std::unordered_set<const void*> seen;
+  for (const auto& group : groups)
+    for (const auto& p : group.parameters)
+      if (!seen.insert(p.unsafeGetTensorImpl()).second)
+        throw Error(MER_TRAIN_ERR_INTERNAL, "model '" + name + "': a parameter is in two optimizer groups (the second: '" + group.name + "')");
+  for (const auto& p : model.named_parameters())
+    if (!seen.count(p.value().unsafeGetTensorImpl()))
+      throw Error(MER_TRAIN_ERR_INTERNAL, "model '" + name + "': parameter '" + p.key() + "' is in no optimizer group");
 }
 
 std::string shape_text(const std::vector<int64_t>& shape) {
@@ -68,7 +104,11 @@ Trainer::Trainer(std::string model_name, const json::Value& model_config, TrainC
   torch::manual_seed(config_.seed);  // the initial weights
   model_ = create_model(model_name_, model_config, &model_config_);
   model_->to(device_);
-  optimizer_ = make_optimizer(config_, model_->parameters());
+  auto groups = model_->parameter_groups();
+  check_groups(*model_, groups, model_name_);
+  for (const auto& group : groups)
+    schedules_.push_back({group.name, group.learning_rate.value_or(config_.learning_rate), group.scheduled});
+  optimizer_ = make_optimizer(config_, groups);
 }
 
 void Trainer::apply_runtime() const {
@@ -78,10 +118,10 @@ void Trainer::apply_runtime() const {
   at::globalContext().setDeterministicAlgorithms(true, /*warn_only=*/true);
 }
 
-double Trainer::learning_rate_at(int64_t epoch) const {
-  if (config_.schedule == "cosine" && config_.epochs > 0)
-    return config_.learning_rate * 0.5 * (1 + std::cos(M_PI * static_cast<double>(epoch) / static_cast<double>(config_.epochs)));
-  return config_.learning_rate;
+double Trainer::learning_rate_at(int64_t epoch, const GroupSchedule& group) const {
+  if (group.scheduled && config_.schedule == "cosine" && config_.epochs > 0)
+    return group.base_rate * 0.5 * (1 + std::cos(M_PI * static_cast<double>(epoch) / static_cast<double>(config_.epochs)));
+  return group.base_rate;
 }
 
 void Trainer::check_inputs(const Dataset& data) const {
@@ -121,7 +161,7 @@ bool Trainer::run_epoch(const Dataset& data, const ProgressFn& progress) {
   const uint64_t seed = epoch_seed(config_.seed, epoch_);
   torch::manual_seed(seed);  // dropout masks
   auto generator = at::make_generator<at::CPUGeneratorImpl>(seed);
-  for (auto& group : optimizer_->param_groups()) group.options().set_lr(learning_rate_at(epoch_));
+  for (size_t g = 0; g < schedules_.size(); ++g) optimizer_->param_groups()[g].options().set_lr(learning_rate_at(epoch_, schedules_[g]));
   model_->train();
 
   const bool augmenting = augmentation_enabled(config_);
@@ -245,6 +285,20 @@ std::string Trainer::describe() {
   j.set("feature_size", json::Value::of(out.features.size(1)));
   j.set("threads", json::Value::of(static_cast<int64_t>(torch::get_num_threads())));
   j.set("inputs", describe_inputs(*model_));
+  // The optimizer's groups with the rate of the epoch run last (the starting rate before any).
+  auto groups = json::Value::make_array();
+  for (size_t g = 0; g < schedules_.size(); ++g) {
+    const auto& group = optimizer_->param_groups()[g];
+    int64_t count = 0;
+    for (const auto& p : group.params()) count += p.numel();
+    auto o = json::Value::make_object();
+    o.set("name", json::Value::of(schedules_[g].name));
+    o.set("parameters", json::Value::of(count));
+    o.set("learning_rate", json::Value::of(group.options().get_lr()));
+    o.set("scheduled", json::Value::of(schedules_[g].scheduled));
+    groups.push(o);
+  }
+  j.set("parameter_groups", groups);
   auto traced = json::Value::make_array();
   for (const auto& [name, shape] : shapes) {
     auto s = json::Value::make_object();

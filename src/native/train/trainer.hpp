@@ -49,7 +49,7 @@ class Trainer {
   // Times one epoch through the trainer against the same batches run bare.
   BenchResult benchmark(const Dataset& data, int repeats);
 
-  std::string describe();  // JSON: model, configs, epoch, parameters, inputs, feature size, intermediate shapes
+  std::string describe();  // JSON: model, configs, epoch, parameters, inputs, feature size, intermediate shapes, optimizer groups
 
   void save(const std::string& path) const;
   // Rebuilds a trainer from a checkpoint; `overrides` (a JSON object, may be empty) replaces training keys.
@@ -67,8 +67,16 @@ class Trainer {
   torch::Device device_;
   int64_t epoch_ = 0;  // epochs completed
 
+  // Per optimizer group, in its order: the rate the schedule starts from and whether the schedule applies.
+  struct GroupSchedule {
+    std::string name;
+    double base_rate;
+    bool scheduled;
+  };
+  std::vector<GroupSchedule> schedules_;
+
   void apply_runtime() const;
-  double learning_rate_at(int64_t epoch) const;
+  double learning_rate_at(int64_t epoch, const GroupSchedule& group) const;
   torch::Tensor epoch_order(const Dataset& data, torch::Generator& generator) const;
   // Runs epoch `epoch_` + 1 and reports through `progress`; false when the callback cancelled.
   bool run_epoch(const Dataset& data, const ProgressFn& progress);

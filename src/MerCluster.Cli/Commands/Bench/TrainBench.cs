@@ -3,70 +3,102 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using MerCluster.Core.Arrays;
+using MerCluster.Core.Configuration;
 using MerCluster.Core.Features;
 using MerCluster.Training;
 
 namespace MerCluster.Cli.Commands.Bench;
 
 /// <summary>
-/// `mer bench train [--json]`: per model, the trainer's time per step and throughput on a fold-sized synthetic set,
-/// peak memory, and the loop overhead over bare libtorch steps on the same batches (target below 0.05; STSTNet's
-/// epoch over 430 samples of 3x28x28 at batch 256 below 0.1 s on 2 threads).
+/// `mer bench train [--json]`: per model and config (configs/models/NAME.yaml, the paper's settings, and
+/// NAME-small.yaml, the CPU-sized one), the trainer's time per step and throughput, peak memory, and the loop overhead
+/// over bare libtorch steps on the same batches (target below 0.05; STSTNet's epoch over 430 samples of 3x28x28 at
+/// batch 256 below 0.1 s on 2 threads).
 /// </summary>
 internal static class TrainBench
 {
-    private sealed record Case(string Model, int Samples, int BatchSize, int Repeats);
+    private sealed record Case(string Model, string Config, TrainingConfig Settings, int Samples, int Repeats);
 
-    // STSTNet: a composite fold's training set at its public code's batch size; MJFN: a few of its batches of 12;
-    // any other registered model named with --model: two batches of 16. Cheap epochs get more repeats (the best of
-    // several is what stays meaningful on a busy machine).
-    private static readonly Case[] Cases = [new("ststnet", 430, 256, 10), new("mjfn", 48, 12, 5)];
-
-    private static Case CaseFor(string model) => Cases.FirstOrDefault(c => c.Model == model) ?? new Case(model, 32, 16, 2);
+    // STSTNet: a composite fold's training set at its public code's batch size; MJFN: four of its batches of 12; any
+    // other paper config: two batches (ViT-B MSMMT takes seconds per step on a CPU), a small config: four batches.
+    // Cheap epochs get more repeats (the best of several is what stays meaningful on a busy machine).
+    private static readonly Dictionary<string, (int Samples, int Repeats)> Sized = new()
+    {
+        ["ststnet"] = (430, 10),
+        ["mjfn"] = (48, 5),
+    };
 
     public static Command Create()
     {
         var json = new Option<bool>("--json") { Description = "Print one JSON object." };
         var threads = new Option<int>("--threads") { Description = "libtorch intra-op threads.", DefaultValueFactory = _ => 2 };
-        var repeats = new Option<int?>("--repeats") { Description = "Timed epochs per model, each through the trainer and bare (the best counts); default 10 for STSTNet, 5 for MJFN." };
-        var models = new Option<string[]>("--model") { Description = "Models to measure (repeatable; any registered model, at its default settings); default: ststnet and mjfn.", AllowMultipleArgumentsPerToken = true };
-        var command = new Command("train", "Training speed per model: ms per step, samples/s, peak RSS, loop overhead over bare libtorch.")
+        var repeats = new Option<int?>("--repeats") { Description = "Timed epochs per case, each through the trainer and bare (the best counts); default 10 for STSTNet, 5 for MJFN, 3 for small configs, 1 for other paper configs." };
+        var models = new Option<string[]>("--model") { Description = "Models to measure (repeatable); default: all six.", AllowMultipleArgumentsPerToken = true };
+        var configs = new Option<string>("--config") { Description = "paper (configs/models/NAME.yaml), small (NAME-small.yaml) or all.", DefaultValueFactory = _ => "all" };
+        configs.AcceptOnlyFromAmong("paper", "small", "all");
+        var command = new Command("train", "Training speed per model and config: ms per step, samples/s, peak RSS, loop overhead over bare libtorch.")
         {
-            json, threads, repeats, models,
+            json, threads, repeats, models, configs,
         };
-        command.SetAction(parse => Run(parse.GetValue(json), parse.GetValue(threads), parse.GetValue(repeats), parse.GetValue(models) ?? []));
+        command.SetAction(parse => Run(parse.GetValue(json), parse.GetValue(threads), parse.GetValue(repeats), parse.GetValue(models) ?? [], parse.GetValue(configs)!));
         return command;
     }
 
-    private static int Run(bool asJson, int threads, int? repeats, string[] only)
+    private static int Run(bool asJson, int threads, int? repeats, string[] only, string configs)
     {
         try
         {
-            return Report(Measure(threads, repeats, only), asJson);
+            return Report(Measure(Cases(only, configs), threads, repeats), asJson);
         }
-        catch (TrainingException e)
+        catch (Exception e) when (e is TrainingException or ConfigException or ArgumentException)
         {
             Console.Error.WriteLine(e.Message);
             return 1;
         }
     }
 
-    private static JsonArray Measure(int threads, int? repeats, string[] only)
+    /// <summary>Every registered model (or those named) with its shipped configs; a model without one runs at its defaults.</summary>
+    private static List<Case> Cases(string[] only, string configs)
+    {
+        var registered = TrainingCore.Models().Select(m => m.Name).ToList();
+        var unknown = only.Except(registered).ToList();
+        if (unknown.Count > 0)
+            throw new ArgumentException($"--model: unknown model(s) {string.Join(", ", unknown)}; registered: {string.Join(", ", registered)}");
+        var cases = new List<Case>();
+        foreach (var model in only.Length > 0 ? [.. only] : registered)
+        {
+            var paper = TrainingConfig.PathFor(model);
+            var small = Path.Combine(Path.GetDirectoryName(paper)!, $"{model}-small.yaml");
+            if (configs != "small")
+                cases.Add(CaseOf(model, "paper", TrainingConfig.ForModel(model)));
+            if (configs != "paper" && File.Exists(small))
+                cases.Add(CaseOf(model, "small", TrainingConfig.Load(small)));
+        }
+        return cases;
+    }
+
+    private static Case CaseOf(string model, string config, TrainingConfig settings) =>
+        Sized.TryGetValue(model, out var sized)
+            ? new Case(model, config, settings, sized.Samples, sized.Repeats)
+            : config == "small"
+                ? new Case(model, config, settings, 4 * settings.Train.BatchSize, 3)
+                : new Case(model, config, settings, 2 * settings.Train.BatchSize, 1);
+
+    private static JsonArray Measure(List<Case> cases, int threads, int? repeats)
     {
         var results = new JsonArray();
-        var names = only.Length > 0 ? only : Cases.Select(c => c.Model).ToArray();
-        foreach (var c in names.Select(CaseFor))
+        foreach (var c in cases)
         {
             ResetPeakRss();
-            using var trainer = Trainer.Create(new ModelOptions { Name = c.Model },
-                new TrainOptions { BatchSize = c.BatchSize, Threads = threads, Seed = 1, LearningRate = 1e-4 });
+            using var trainer = Trainer.Create(c.Settings.Model, c.Settings.Train with { Threads = threads, Seed = 1 });
             var set = RandomSet(trainer.Description, c.Samples);
             var bench = trainer.Benchmark(set, repeats ?? c.Repeats);
             results.Add(new JsonObject
             {
                 ["model"] = c.Model,
+                ["config"] = c.Config,
                 ["samples"] = c.Samples,
-                ["batch_size"] = c.BatchSize,
+                ["batch_size"] = c.Settings.Train.BatchSize,
                 ["steps_per_epoch"] = bench.Steps,
                 ["epoch_seconds"] = Round(bench.TrainerSeconds),
                 ["ms_per_step"] = Round(1000 * bench.TrainerSeconds / bench.Steps),
@@ -96,10 +128,10 @@ internal static class TrainBench
             return 0;
         }
         Console.WriteLine($"BLAS: {TrainingCore.BlasLibrary ?? "unknown"}; load average {LoadAverage()?.ToString(CultureInfo.InvariantCulture) ?? "unknown"}");
-        Console.WriteLine($"{"model",-10} {"ms/step",9} {"samples/s",10} {"epoch s",8} {"overhead",9} {"peak MB",8} {"threads",7}");
+        Console.WriteLine($"{"model",-14} {"config",-6} {"batch",5} {"ms/step",9} {"samples/s",10} {"epoch s",8} {"overhead",9} {"peak MB",8} {"threads",7}");
         foreach (var r in results.Select(r => r!.AsObject()))
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{r["model"],-10} {(double)r["ms_per_step"]!,9:F2} {(double)r["samples_per_s"]!,10:F0} {(double)r["epoch_seconds"]!,8:F3} {(double)r["loop_overhead_fraction"]!,9:F3} {(double)r["peak_rss_mb"]!,8:F0} {(int)r["threads"]!,7}"));
+                $"{r["model"],-14} {r["config"],-6} {(int)r["batch_size"]!,5} {(double)r["ms_per_step"]!,9:F2} {(double)r["samples_per_s"]!,10:F0} {(double)r["epoch_seconds"]!,8:F3} {(double)r["loop_overhead_fraction"]!,9:F3} {(double)r["peak_rss_mb"]!,8:F0} {(int)r["threads"]!,7}"));
         return 0;
     }
 

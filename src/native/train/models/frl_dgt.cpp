@@ -12,10 +12,15 @@
 //   held-out frame reaches the DGM. The paper's extra random pairs from whole sequences need frames the feature set
 //   does not carry (it holds onset and apex only).
 // - The classification gradient reaching the DGM is scaled by `dgm_gradient_scale` (1e-6).
-// - The paper's two optimisers (Adam 0.002 for the DGM; Adam + cosine for the fusion) are one here: the trainer's.
-// - AU regions: the feature set carries no per-sample boxes, so the 9 boxes are fixed fractions of the aligned face:
-//   those the vision core's AU regions give on the astronaut portrait after the pipeline's eye-corner alignment
-//   (which puts every face's inner eye corners at the same place). Each is resampled to `region_size` (90).
+// - The paper's two optimisers: the DGM is its own parameter group at the constant rate `dgm_learning_rate` (0.002,
+//   Adam in the paper), the fusion network the other, at the train section's rate and schedule (Adam + cosine).
+//   Both share the train section's optimizer kind and weight decay; the classification gradient reaching the DGM is
+//   still scaled first.
+// - AU regions: input `au_boxes` carries each sample's 9 boxes (x, y, width, height as fractions of the aligned face),
+//   the pipeline's au_boxes output: the vision core's boxes (mer_au_boxes) from the sample's aligned onset
+//   landmarks. Onset, apex and displacement are cropped at them by one affine grid sample (bilinear, border
+//   replicated, differentiable), each region resampled to `region_size` (90). The pipeline's au_regions output
+//   (apex crops) is not an input of this model; it stays for previews.
 // - Each module is `depth` pre-norm transformer layers over its patch (or region) tokens with learned positions and
 //   no class token, then the fusion layer; the head is FC-ReLU-dropout-FC over [global, full face].
 // - Fusion layer: per head, Lin is a learned linear combination of the n queries (initialised to their mean, so
@@ -32,14 +37,7 @@ namespace {
 namespace nn = torch::nn;
 namespace F = torch::nn::functional;
 
-constexpr int kRegions = 9;
-// (x, y, width, height) as fractions of the aligned face, in the vision core's order: brow left, brow right,
-// between brows, eye left, eye right, nose, mouth corner left, mouth corner right, mouth and chin.
-constexpr float kRegionBoxes[kRegions][4] = {
-    {0.106f, -0.033f, 0.307f, 0.221f}, {0.597f, -0.023f, 0.309f, 0.225f}, {0.333f, -0.033f, 0.345f, 0.332f},
-    {0.162f, 0.146f, 0.258f, 0.238f},  {0.580f, 0.159f, 0.256f, 0.228f},  {0.360f, 0.217f, 0.280f, 0.336f},
-    {0.111f, 0.374f, 0.260f, 0.333f},  {0.617f, 0.374f, 0.260f, 0.336f},  {0.251f, 0.520f, 0.486f, 0.398f},
-};
+constexpr int kRegions = 9;  // in the vision core's order (mer_vision.h, mer_au_boxes)
 constexpr int64_t kStack = 3 + 3 + 2;  // onset, apex, displacement
 
 class ConvBlock : public nn::Module {
@@ -178,7 +176,7 @@ class RegionModule : public nn::Module {
 struct FrlDgtOptions {
   int64_t classes, image_size, region_size, patch, depth, dgm_width, head_hidden;
   vit::BlockOptions block;
-  double displacement_scale, rec_weight, norm_weight, smooth_weight, dgm_gradient_scale, dropout;
+  double displacement_scale, rec_weight, norm_weight, smooth_weight, dgm_gradient_scale, dgm_learning_rate, dropout;
 };
 
 class FRLDGT : public Model {
@@ -186,7 +184,8 @@ class FRLDGT : public Model {
   explicit FRLDGT(const FrlDgtOptions& o)
       : options_(o),
         inputs_{{"onset", "aligned onset frame, BGR", {3, o.image_size, o.image_size}},
-                {"apex", "aligned apex frame, BGR", {3, o.image_size, o.image_size}}} {
+                {"apex", "aligned apex frame, BGR", {3, o.image_size, o.image_size}},
+                {"au_boxes", "the 9 AU boxes (x, y, width, height) as fractions of the aligned face", {1, kRegions, 4}, false, true}} {
     dgm_ = register_module("dgm", std::make_shared<DisplacementGenerator>(o.dgm_width, o.displacement_scale));
     for (int r = 0; r < kRegions; ++r)
       local_.push_back(register_module("local" + std::to_string(r + 1), std::make_shared<RegionModule>(o.block, o.depth, o.region_size, o.patch)));
@@ -196,13 +195,19 @@ class FRLDGT : public Model {
     fc1_ = register_module("fc1", nn::Linear(2 * o.block.dim, o.head_hidden));
     dropout_ = register_module("dropout", nn::Dropout(o.dropout));
     fc2_ = register_module("fc2", nn::Linear(o.head_hidden, o.classes));
-    std::vector<float> theta;
-    for (const auto& b : kRegionBoxes) theta.insert(theta.end(), {b[2], 0, 2 * b[0] + b[2] - 1, 0, b[3], 2 * b[1] + b[3] - 1});
-    boxes_ = register_buffer("region_boxes", torch::tensor(theta).reshape({kRegions, 2, 3}));
   }
 
   const std::vector<InputSpec>& inputs() const override { return inputs_; }
   int64_t classes() const override { return options_.classes; }
+
+  // The DGM on its own constant Adam rate, the fusion network on the train section's rate and schedule.
+  std::vector<ParameterGroup> parameter_groups() override {
+    ParameterGroup dgm{"dgm", dgm_->parameters(), options_.dgm_learning_rate, std::nullopt, false};
+    ParameterGroup fusion{"fusion", {}};
+    for (const auto& p : named_parameters())
+      if (p.key().rfind("dgm.", 0) != 0) fusion.parameters.push_back(p.value());
+    return {dgm, fusion};
+  }
 
   ModelOutput forward(const std::vector<torch::Tensor>& in) override {
     const auto& onset = in.at(0);
@@ -213,10 +218,15 @@ class FRLDGT : public Model {
     auto scaled = d.detach() + options_.dgm_gradient_scale * (d - d.detach());
     auto stack = torch::cat({onset, apex, scaled}, 1);
 
+    // Every sample's 9 boxes as one grid of 9 stacked r x r blocks, so one grid_sample crops all regions of the batch.
+    auto b = in.at(2).reshape({n, kRegions, 4});
+    auto x = b.select(2, 0), y = b.select(2, 1), w = b.select(2, 2), h = b.select(2, 3), zero = torch::zeros_like(x);
+    auto theta = torch::stack({w, zero, 2 * x + w - 1, zero, h, 2 * y + h - 1}, 2).reshape({n * kRegions, 2, 3});
+    auto grid = F::affine_grid(theta, {n * kRegions, kStack, r, r}, /*align_corners=*/false).reshape({n, kRegions * r, r, 2});
+    auto crops = F::grid_sample(stack, grid, F::GridSampleFuncOptions().mode(torch::kBilinear).padding_mode(torch::kBorder).align_corners(false));
     std::vector<torch::Tensor> locals;
     for (int k = 0; k < kRegions; ++k) {
-      auto grid = F::affine_grid(boxes_[k].unsqueeze(0).expand({n, 2, 3}), {n, kStack, r, r}, /*align_corners=*/false);
-      auto crop = F::grid_sample(stack, grid, F::GridSampleFuncOptions().mode(torch::kBilinear).padding_mode(torch::kBorder).align_corners(false));
+      auto crop = crops.narrow(2, k * r, r);
       if (k == 0) trace("region", crop);
       locals.push_back(local_[k]->forward(crop));
     }
@@ -254,7 +264,6 @@ class FRLDGT : public Model {
   nn::Linear fc1_{nullptr};
   nn::Dropout dropout_{nullptr};
   nn::Linear fc2_{nullptr};
-  torch::Tensor boxes_;
 };
 
 }  // namespace
@@ -285,6 +294,7 @@ ModelEntry frl_dgt() {
             o.norm_weight = c.number("norm_weight", 1, 0, 1e6);
             o.smooth_weight = c.number("smooth_weight", 0.2, 0, 1e6);
             o.dgm_gradient_scale = c.number("dgm_gradient_scale", 1e-6, 0, 1);
+            o.dgm_learning_rate = c.number("dgm_learning_rate", 0.002, 0, 10);
             return std::make_shared<FRLDGT>(o);
           }};
 }

@@ -1,0 +1,151 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using MerCluster.Core;
+using MerCluster.Core.Grids;
+using MerCluster.Datasets.Synthetic;
+using MerCluster.Orchestration.Aggregation;
+using MerCluster.Orchestration.Reports;
+using MerCluster.Orchestration.Store;
+using MerCluster.Training;
+
+namespace MerCluster.Cli.Commands.Bench;
+
+/// <summary>
+/// `mer bench models [--json]`: what each model's small config (configs/models/NAME-small.yaml) scores in a full
+/// composite leave-one-subject-out run on the synthetic composite (`mer demo`'s trees and feature cache), preprocessed
+/// by the config's own pipeline. The bar is chance beaten clearly: UF1 above 0.5 on 3 classes. These are synthetic
+/// numbers: they show a model learns through the whole stack, not how it does on the real databases.
+/// </summary>
+internal static class ModelsBench
+{
+    private const double Bar = 0.5;
+
+    public static Command Create()
+    {
+        var json = new Option<bool>("--json") { Description = "Print one JSON object." };
+        var models = new Option<string[]>("--model") { Description = "Models to run (repeatable); default: every model with a small config.", AllowMultipleArgumentsPerToken = true };
+        var scale = new Option<SynthScale>("--scale") { Description = "full (68 subjects, the composite) or small (9 subjects, a quick look).", DefaultValueFactory = _ => SynthScale.Full };
+        var workers = new Option<int>("--workers") { Description = "In-process workers (default: one per core).", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var directory = new Option<DirectoryInfo>("--dir") { Description = "Where the synthetic trees, the feature cache and the store live (shared with `mer demo`).", DefaultValueFactory = _ => new DirectoryInfo(Path.Combine(".mer", "demo")) };
+        var command = new Command("models", "Train each model's small config on the synthetic composite (LOSO) and print UF1/UAR against the 0.5 bar.")
+        {
+            json, models, scale, workers, directory,
+        };
+        command.SetAction(parse => Run(parse.GetValue(json), parse.GetValue(models) ?? [], parse.GetValue(scale), parse.GetValue(workers), parse.GetValue(directory)!));
+        return command;
+    }
+
+    private static int Run(bool asJson, string[] only, SynthScale scale, int workers, DirectoryInfo directory)
+    {
+        var configs = SmallConfigs(only, out var unknown);
+        if (unknown.Count > 0)
+        {
+            Console.Error.WriteLine($"--model: no configs/models/NAME-small.yaml for {string.Join(", ", unknown)}");
+            return 2;
+        }
+        using var stop = new StopSignal(signal => Console.Error.WriteLine($"{signal}: stopping; the same command resumes"));
+        // With --json, stdout is the JSON object alone: the sweeps' progress goes to stderr.
+        var stdout = Console.Out;
+        if (asJson)
+            Console.SetOut(Console.Error);
+        var results = new JsonArray();
+        var code = SweepCommand.Guard(async () =>
+        {
+            var root = Path.Combine(directory.FullName, scale.ToString().ToLowerInvariant());
+            var synthetic = DemoCommand.EnsureSynthetic(Path.Combine(root, "synthetic"), scale);
+            var url = "sqlite:" + Path.Combine(root, "bench-models.db");
+            foreach (var (model, config) in configs)
+            {
+                if (stop.Token.IsCancellationRequested)
+                    break;
+                var clock = Stopwatch.StartNew();
+                var sweepFile = WriteSweep(Path.Combine(root, "sweeps"), model, config, synthetic);
+                var sweepId = await SweepCommand.RunAsync(sweepFile, workers, url, "cpu", Path.Combine(root, "cache"), [], stop.Token);
+                await using var store = await CoordinationStore.OpenAsync(url);
+                results.Add(Result(model, config, await SweepReportLoader.LoadAsync(store, sweepId), clock.Elapsed));
+            }
+            return "";
+        });
+        Console.SetOut(stdout);
+        if (code != 0)
+            return code;
+        if (asJson)
+            Console.WriteLine(new JsonObject { ["scale"] = scale.ToString().ToLowerInvariant(), ["uf1_bar"] = Bar, ["models"] = results }
+                .ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        else
+            PrintTable(results);
+        return results.All(r => (bool)r!["beats_bar"]!) ? 0 : 3;
+    }
+
+    private static List<(string Model, string Config)> SmallConfigs(string[] only, out List<string> unknown)
+    {
+        var all = TrainingCore.Models()
+            .Select(m => (m.Name, Config: Path.Combine(RepositoryPaths.Configs, "models", $"{m.Name}-small.yaml")))
+            .Where(c => File.Exists(c.Config))
+            .ToList();
+        unknown = only.Except(all.Select(c => c.Name)).ToList();
+        return all.Where(c => only.Length == 0 || only.Contains(c.Name)).ToList();
+    }
+
+    /// <summary>
+    /// A sweep of one trial: the small config's own text (its model, train and pipeline keys) on the synthetic trees.
+    /// Rewritten only when it changes, so a run stopped half way resumes the same sweep.
+    /// </summary>
+    private static string WriteSweep(string directory, string model, string config, string synthetic)
+    {
+        Directory.CreateDirectory(directory);
+        var roots = string.Join("", new[] { "casme2", "samm", "smic" }.Select(db => $"  {db}: \"{Path.Combine(synthetic, SynthPlan.FolderOf(db))}\"\n"));
+        var text = $"""
+            # Written by `mer bench models` from {Path.GetRelativePath(RepositoryPaths.Root, config)}.
+            name: bench-{model}-small
+            description: {model} small config on the synthetic composite
+            dataset:
+            {roots}  class_set: megc2019-3class
+            protocol:
+              name: loso
+              databases: [smic, casme2, samm]
+              classes: [negative, positive, surprise]
+
+            """ + File.ReadAllText(config);
+        var path = Path.Combine(directory, $"{model}-small.yaml");
+        if (!File.Exists(path) || File.ReadAllText(path) != text)
+            File.WriteAllText(path, text);
+        return path;
+    }
+
+    private static JsonObject Result(string model, string config, SweepReport report, TimeSpan elapsed)
+    {
+        var trial = report.Trials.Single();
+        var overall = ReportTable.ScoresOf(trial, ReportTable.Overall);
+        var parts = new JsonObject();
+        foreach (var part in report.Parts)
+            parts[part] = JsonReport.ScoresJson(ReportTable.ScoresOf(trial, part));
+        var folds = ReportTable.Folds(report).Count;
+        return new JsonObject
+        {
+            ["model"] = model,
+            ["config"] = Path.GetRelativePath(RepositoryPaths.Root, config),
+            ["sweep"] = report.Sweep,
+            ["overall"] = JsonReport.ScoresJson(overall),
+            ["parts"] = parts,
+            ["folds"] = folds,
+            ["failed_folds"] = trial.FailedFolds.Count,
+            ["minutes"] = Math.Round(elapsed.TotalMinutes, 1),
+            ["beats_bar"] = overall.Uf1 > Bar && trial.FailedFolds.Count == 0,
+        };
+    }
+
+    private static void PrintTable(JsonArray results)
+    {
+        Console.WriteLine($"{"model",-14} {"UF1",6} {"UAR",6} {"acc",6} {"n",4} {"failed",6} {"min",6}  UF1 > {Bar}");
+        foreach (var r in results.Select(r => r!.AsObject()))
+        {
+            var o = r["overall"]!.AsObject();
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{r["model"],-14} {(double?)o["uf1"] ?? double.NaN,6:F3} {(double?)o["uar"] ?? double.NaN,6:F3} {(double?)o["acc"] ?? double.NaN,6:F3} {(int)o["n"]!,4} {(int)r["failed_folds"]!,6} {(double)r["minutes"]!,6:F1}  {((bool)r["beats_bar"]! ? "yes" : "NO")}"));
+        }
+    }
+}
