@@ -23,9 +23,7 @@ internal static class DatasetsCommand
 
     private static Command Inspect()
     {
-        var casme2 = new Option<string?>("--casme2") { Description = "CASME II root (sub01/..., CASME2-coding-20140508.xlsx)." };
-        var samm = new Option<string?>("--samm") { Description = "SAMM root (006/..., SAMM_Micro_FACS_Codes_v2.xlsx)." };
-        var smic = new Option<string?>("--smic") { Description = "SMIC root (HS/s1/micro/...)." };
+        var (casme2, samm, smic) = RootOptions();
         var ckplus = CkPlusOption();
         var classSet = ClassSetOption();
         var manifestOut = new Option<string?>("--manifest") { Description = "Also write the manifest (JSON) to this file." };
@@ -38,6 +36,12 @@ internal static class DatasetsCommand
             parse.GetValue(smic), parse.GetValue(casme2), parse.GetValue(samm), parse.GetValue(ckplus), parse.GetValue(classSet), parse.GetValue(manifestOut), parse.GetValue(json))));
         return command;
     }
+
+    /// <summary>The three micro-expression database roots, shared with `mer preprocess`.</summary>
+    internal static (Option<string?> Casme2, Option<string?> Samm, Option<string?> Smic) RootOptions() => (
+        new("--casme2") { Description = "CASME II root (sub01/..., CASME2-coding-20140508.xlsx)." },
+        new("--samm") { Description = "SAMM root (006/..., SAMM_Micro_FACS_Codes_v2.xlsx)." },
+        new("--smic") { Description = "SMIC root (HS/s1/micro/...)." });
 
     /// <summary>The CK+ root option, shared with `mer preprocess`.</summary>
     internal static Option<string?> CkPlusOption() =>

@@ -15,8 +15,8 @@ namespace MerCluster.Cli.Commands;
 /// `mer preprocess`: runs a pipeline over one clip (--frames, --onset, --apex) or a list of clips (--clips), through the
 /// feature cache, and writes each clip's outputs (.npy) and PNG previews. A clip that fails is reported with the file at
 /// fault and the others go on; the exit code is 1 when any clip failed, 2 for a bad command line or pipeline file.
-/// With a dataset root (--ckplus) it builds the dataset's feature set instead, the directory `mer train` reads, as a
-/// sweep does for its dataset (a sample that fails is left out and listed).
+/// With dataset roots (--casme2, --samm, --smic, or --ckplus) it builds their feature set instead, the directory
+/// `mer train` reads, as a sweep does for its dataset (a sample that fails is left out and listed).
 /// </summary>
 internal static class PreprocessCommand
 {
@@ -35,31 +35,34 @@ internal static class PreprocessCommand
         var cache = new Option<DirectoryInfo>("--cache") { Description = "Feature cache folder (default: .mer/cache in the checkout)." };
         var output = new Option<DirectoryInfo>("--out") { Description = "Where each clip's outputs and previews go (default: .mer/preprocess in the checkout)." };
         var demo = new Option<bool>("--demo") { Description = "Preprocess a clip made from the astronaut portrait (its frames are written under --out)." };
+        var (casme2, samm, smic) = DatasetsCommand.RootOptions();
         var ckplus = DatasetsCommand.CkPlusOption();
-        ckplus.Description += " Builds the feature set of every labelled sequence; --out then receives a copy of it.";
+        foreach (var root in new[] { casme2, samm, smic, ckplus })
+            root.Description += " Builds the feature set of the roots given (every sample the class set keeps); --out then receives a copy of it.";
         var classSet = DatasetsCommand.ClassSetOption();
         var command = new Command("preprocess", "Compute a pipeline's features for clips (cached) and write PNG previews, or a dataset's feature set.")
         {
-            frames, onset, apex, offset, clips, demo, ckplus, classSet, pipeline, cache, output,
+            frames, onset, apex, offset, clips, demo, casme2, samm, smic, ckplus, classSet, pipeline, cache, output,
         };
-        cache.Description += " With --ckplus: the cache root, as a sweep's (features/ and featuresets/ below it).";
+        cache.Description += " With dataset roots: the cache root, as a sweep's (features/ and featuresets/ below it).";
         command.Validators.Add(result =>
         {
             var single = result.GetValue(frames) is not null;
             var list = result.GetValue(clips) is not null;
-            var dataset = result.GetValue(ckplus) is not null;
+            var dataset = new[] { casme2, samm, smic, ckplus }.Any(o => result.GetValue(o) is not null);
             if ((single ? 1 : 0) + (list ? 1 : 0) + (result.GetValue(demo) ? 1 : 0) + (dataset ? 1 : 0) != 1)
-                result.AddError("give one of: --frames with --onset and --apex, --clips FILE.csv, --demo, or a dataset root (--ckplus)");
+                result.AddError("give one of: --frames with --onset and --apex, --clips FILE.csv, --demo, or dataset roots (--casme2, --samm, --smic, --ckplus)");
             else if (!dataset && result.GetValue(classSet) is not null)
-                result.AddError("--class-set applies to a dataset root (--ckplus)");
+                result.AddError("--class-set applies to dataset roots (--casme2, --samm, --smic, --ckplus)");
             else if (single && (result.GetValue(onset) is null || result.GetValue(apex) is null))
                 result.AddError("--frames needs --onset and --apex");
         });
         command.SetAction(parse =>
         {
             var home = RepositoryPaths.FindRoot() ?? Environment.CurrentDirectory;
-            if (parse.GetValue(ckplus) is { } root)
-                return RunDataset(root, parse.GetValue(classSet), parse.GetValue(pipeline)!,
+            var roots = new Roots(parse.GetValue(casme2), parse.GetValue(samm), parse.GetValue(smic), parse.GetValue(ckplus));
+            if (roots.Any)
+                return RunDataset(roots, parse.GetValue(classSet), parse.GetValue(pipeline)!,
                     parse.GetValue(cache)?.FullName ?? Path.Combine(home, ".mer", "cache"), parse.GetValue(output)?.FullName);
             var request = new Request(
                 parse.GetValue(frames), parse.GetValue(onset), parse.GetValue(apex), parse.GetValue(offset), parse.GetValue(clips), parse.GetValue(demo),
@@ -69,6 +72,15 @@ internal static class PreprocessCommand
             return Run(request);
         });
         return command;
+    }
+
+    private sealed record Roots(string? Casme2, string? Samm, string? Smic, string? CkPlus)
+    {
+        public bool Any => Casme2 is not null || Samm is not null || Smic is not null || CkPlus is not null;
+
+        /// <summary>The roots as `mer datasets inspect` takes them (to see why samples were left out).</summary>
+        public string Arguments => string.Join(" ", new[] { ("--casme2", Casme2), ("--samm", Samm), ("--smic", Smic), ("--ckplus", CkPlus) }
+            .Where(r => r.Item2 is not null).Select(r => $"{r.Item1} {r.Item2}"));
     }
 
     private sealed record Request(DirectoryInfo? Frames, int? Onset, int? Apex, int? Offset, FileInfo? Clips, bool Demo, string Pipeline, string Cache, string Out);
@@ -133,8 +145,8 @@ internal static class PreprocessCommand
         return outcomes.All(o => o.Error is null) ? 0 : 1;
     }
 
-    /// <summary>The CK+ tree under <paramref name="root"/> as a feature set in the cache, copied to <paramref name="copyTo"/> when given.</summary>
-    private static int RunDataset(string root, string? classSetName, string pipelineName, string cacheRoot, string? copyTo)
+    /// <summary>The databases under <paramref name="roots"/> as one feature set in the cache, copied to <paramref name="copyTo"/> when given.</summary>
+    private static int RunDataset(Roots roots, string? classSetName, string pipelineName, string cacheRoot, string? copyTo)
     {
         PipelineOptions options;
         try
@@ -149,11 +161,11 @@ internal static class PreprocessCommand
         DatasetFeatures.Outcome outcome;
         try
         {
-            var (manifest, _) = DatasetsCommand.Load(null, null, null, classSetName, ckplus: root);
+            var (manifest, _) = DatasetsCommand.Load(roots.Smic, roots.Casme2, roots.Samm, classSetName, roots.CkPlus);
             AnsiConsole.MarkupLineInterpolated(
-                $"{manifest.ClassSet}: {manifest.Samples.Count} samples of {manifest.Samples.Select(s => s.Subject).Distinct().Count()} subjects, {manifest.Excluded.Count} left out (mer datasets inspect --ckplus {root} lists why)");
+                $"{manifest.ClassSet}: {manifest.Samples.Count} samples of {manifest.Samples.Select(s => s.Subject).Distinct().Count()} subjects, {manifest.Excluded.Count} left out (mer datasets inspect {roots.Arguments} lists why)");
             if (manifest.Samples.Count == 0)
-                throw new DatasetException($"CK+ root {root}: no sequence has a class under {manifest.ClassSet}");
+                throw new DatasetException($"{roots.Arguments}: no sample has a class under {manifest.ClassSet}");
             VisionCore.SetThreads(options.Threads);
             outcome = AnsiConsole.Progress().Start(progress =>
             {
