@@ -99,6 +99,44 @@ public sealed class ProcessFaultTests(PostgresServer postgres) : IDisposable
         Assert.Equal("stopped", (await store.WorkersAsync()).Single(w => w.Name == "polite").State);
     }
 
+    [Fact]
+    public async Task A_worker_killed_mid_training_has_its_fold_resumed_from_the_checkpoint_by_the_next_worker()
+    {
+        var url = _stores.Temp.SqliteUrl;
+        await using var store = await CoordinationStore.OpenAsync(url);
+        TrainingSweepTests.SeparableFlowFeatures().Write(Path.Combine(_stores.Temp.Path, "features"));
+        var file = Path.Combine(_stores.Temp.Path, "resume.yaml");
+        File.WriteAllText(file, """
+            name: resume-after-kill
+            features: features
+            model: {name: ststnet, settings: {classes: 3}}
+            train: {optimizer: adam, learning_rate: 1.0e-2, epochs: 400, batch_size: 16, seed: 1, threads: 1}
+            """);
+        var submitted = await SweepSubmitter.SubmitAsync(store, SweepDefinition.Load(file), new FeatureSetCache());
+        var trial = Assert.Single(await store.TrialsAsync(submitted.Id));
+        var checkpoints = Path.Combine(_stores.Temp.Path, "checkpoints");
+
+        using (var victim = MerProcess.Start("worker", "--store", url, "--name", "victim", "--sweep", submitted.Id, "--checkpoints", checkpoints))
+        {
+            await WaitForAsync(async () =>
+            {
+                await Task.CompletedTask;
+                return Directory.Exists(checkpoints) ? Directory.EnumerateFiles(checkpoints, "*.ckpt", SearchOption.AllDirectories).FirstOrDefault() : null;
+            }, victim);
+            victim.Kill();
+            await victim.WaitAsync(ProcessTimeout);
+        }
+        var saved = Assert.Single(Directory.GetFiles(checkpoints, "*.ckpt", SearchOption.AllDirectories));
+
+        using var rescuer = MerProcess.Start("worker", "--store", url, "--name", "rescuer", "--sweep", submitted.Id, "--checkpoints", checkpoints, "--exit-when-idle");
+        Assert.True(await rescuer.WaitAsync(ProcessTimeout) == 0, rescuer.Output);
+
+        Assert.Contains($"resumed from {saved} at epoch", rescuer.Output);
+        Assert.All(await store.FoldsAsync(trial.Id), f => Assert.Equal(FoldStates.Done, f.State));
+        Assert.Equal(18, (await store.PredictionsAsync(trial.Id)).Select(p => p.SampleId).Distinct().Count());
+        Assert.Empty(Directory.GetFiles(checkpoints, "*.ckpt", SearchOption.AllDirectories));
+    }
+
     private static async Task<Dictionary<long, int>> DoneFoldAttemptsAsync(CoordinationStore store, string sweepId)
     {
         var done = new Dictionary<long, int>();

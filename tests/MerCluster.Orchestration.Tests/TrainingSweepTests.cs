@@ -85,7 +85,7 @@ public sealed class TrainingSweepTests : IDisposable
     }
 
     /// <summary>Six subjects (two per database) of three samples, one per class, whose class shows as a constant offset in one channel.</summary>
-    private static FeatureSet SeparableFlowFeatures()
+    internal static FeatureSet SeparableFlowFeatures()
     {
         var template = TestFeatures.Build(subjectsPerDatabase: 2, samplesPerSubject: 3);
         const int size = 3 * 28 * 28;

@@ -31,16 +31,21 @@ internal static class WorkerCommand
         };
         var metricsPort = new Option<int>("--metrics-port") { Description = "Serve Prometheus metrics on this port (0: none)." };
         var threads = new Option<int>("--threads") { Description = "Training threads per fold (0: the sweep's train.threads)." };
+        var checkpoints = new Option<DirectoryInfo>("--checkpoints")
+        {
+            Description = "Where folds save their training every train.checkpoint_every epochs (default every epoch) and resume from after a crash or SIGTERM; give every worker the same shared folder so a fold resumes on any of them (default: .mer/cache/checkpoints).",
+            DefaultValueFactory = _ => new DirectoryInfo(Path.Combine(SweepFeatures.DefaultCacheRoot, "checkpoints")),
+        };
         var command = new Command("worker", "Pull folds from the coordination store and train them on one device until stopped (SIGTERM gives the current fold back).")
         {
-            store, device, name, exitWhenIdle, sweep, lease, heartbeat, threads, metricsPort,
+            store, device, name, exitWhenIdle, sweep, lease, heartbeat, threads, checkpoints, metricsPort,
         };
         command.SetAction(parse => Run(parse.GetValue(store)!, parse.GetValue(device)!, parse.GetValue(name), parse.GetValue(exitWhenIdle),
-            parse.GetValue(sweep), parse.GetValue(lease), parse.GetValue(heartbeat), parse.GetValue(threads), parse.GetValue(metricsPort)));
+            parse.GetValue(sweep), parse.GetValue(lease), parse.GetValue(heartbeat), parse.GetValue(threads), parse.GetValue(checkpoints)!.FullName, parse.GetValue(metricsPort)));
         return command;
     }
 
-    private static int Run(string url, string device, string? name, bool exitWhenIdle, string? sweep, TimeSpan lease, TimeSpan heartbeat, int threads, int metricsPort)
+    private static int Run(string url, string device, string? name, bool exitWhenIdle, string? sweep, TimeSpan lease, TimeSpan heartbeat, int threads, string checkpoints, int metricsPort)
     {
         if (device != "cpu" && !System.Text.RegularExpressions.Regex.IsMatch(device, "^cuda:[0-9]+$"))
         {
@@ -71,6 +76,7 @@ internal static class WorkerCommand
                 Name = name ?? WorkerOptions.DefaultName(device),
                 Device = device,
                 Threads = threads,
+                Checkpoints = checkpoints,
                 Lease = new LeaseOptions { LeaseDuration = lease, HeartbeatInterval = heartbeat },
                 PollInterval = heartbeat < WorkerOptions.DefaultPollInterval ? heartbeat : WorkerOptions.DefaultPollInterval,
                 ExitWhenIdle = exitWhenIdle,
