@@ -90,6 +90,7 @@ public sealed partial class DeployFilesTests
         var values = Load(Chart("values.yaml"));
         Assert.Equal("1", Scalar(values, "workers", "gpus"));
         Assert.Equal("9464", Scalar(values, "workers", "metricsPort"));
+        Assert.Equal("/data/checkpoints", Scalar(values, "workers", "checkpoints"));
         Assert.Equal("", Scalar(values, "store", "externalUrl"));
         Assert.Equal("", Scalar(values, "apiToken", "existingSecret"));
         Assert.Equal("true", Scalar(values, "metrics", "scrapeAnnotations"));

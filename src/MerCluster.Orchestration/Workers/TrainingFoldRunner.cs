@@ -19,11 +19,21 @@ public sealed class TrainingFoldRunner : IFoldRunner
         var train = YamlOptions.Bind<TrainOptions>(job.Options.Train, job.OptionsSource, "train") with { Device = job.Device };
         if (job.Threads > 0)
             train = train with { Threads = job.Threads };
-        if (job.Checkpoint is not null)
+        var checkpoint = job.Checkpoint;
+        if (checkpoint is not null)
         {
-            Directory.CreateDirectory(Path.GetDirectoryName(job.Checkpoint)!);
-            if (train.CheckpointEvery == 0)
-                train = train with { CheckpointEvery = 1 };
+            try
+            {
+                Directory.CreateDirectory(Path.GetDirectoryName(checkpoint)!);
+                if (train.CheckpointEvery == 0)
+                    train = train with { CheckpointEvery = 1 };
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // A read-only or missing shared folder costs the ability to resume, not the fold.
+                job.Log?.Invoke($"cannot keep a checkpoint at {checkpoint} ({e.Message}); training without one");
+                checkpoint = null;
+            }
         }
         var config = new TrainingConfig { Model = model, Train = train };
         var trainSubjects = job.Fold.TrainRows.Select(row => job.Features.Samples[row].Subject).Distinct().ToList();
@@ -31,9 +41,9 @@ public sealed class TrainingFoldRunner : IFoldRunner
         // The native training loop blocks its thread: run it on the pool so the worker's lease renewal keeps its own.
         return Task.Run<IReadOnlyList<Store.SamplePrediction>>(() =>
         {
-            var result = Trainer.TrainFold(config, job.Features, fold, cancellation: cancellationToken, checkpointPath: job.Checkpoint);
+            var result = Trainer.TrainFold(config, job.Features, fold, cancellation: cancellationToken, checkpointPath: checkpoint);
             if (result.ResumedEpoch > 0)
-                job.Log?.Invoke($"resumed from {job.Checkpoint} at epoch {result.ResumedEpoch}");
+                job.Log?.Invoke($"resumed from {checkpoint} at epoch {result.ResumedEpoch}");
             MerMetrics.Trained(job.Lease.Worker, job.Device, (long)job.Fold.TrainRows.Count * result.Epochs, result.Epochs);
             return result.Predictions
                 .Select(p => new Store.SamplePrediction(p.SampleId, p.Subject, p.Database, p.Label, p.Predicted, p.Probabilities.Select(x => (double)x).ToArray()))
