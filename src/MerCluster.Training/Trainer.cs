@@ -123,7 +123,7 @@ public sealed unsafe class Trainer : IDisposable
             throw new TrainingException(TrainingStatus.Argument, $"model '{config.Model.Name}', fold '{fold}': no training samples");
         if (heldOut.Count == 0)
             throw new TrainingException(TrainingStatus.Argument, $"model '{config.Model.Name}', fold '{fold}': the held-out subject has no samples");
-        using var trainer = checkpointPath is not null && File.Exists(checkpointPath) ? Resume(config, checkpointPath, fold) : Create(config);
+        using var trainer = CreateOrResume(config, checkpointPath, $"fold '{fold}'");
         var resumedEpoch = trainer.Epoch;
         var loss = trainer.Fit(train, progress, cancellation, checkpointPath, fold: fold.HeldOutSubject);
         // Seed 004 classifies with an SVM on the penultimate features when the model config asks for it.
@@ -136,11 +136,15 @@ public sealed unsafe class Trainer : IDisposable
     }
 
     /// <summary>
-    /// A fold's checkpoint with the settings that may differ on the machine resuming it (epochs to reach, threads,
-    /// device, checkpoint interval); everything else is the checkpoint's own, so the resumed fold is the same experiment.
+    /// The checkpoint at <paramref name="checkpointPath"/> when it exists, else a new trainer of <paramref name="config"/>.
+    /// A checkpoint is taken with the settings that may differ on the machine resuming it (epochs to reach, threads,
+    /// device, checkpoint interval); everything else is the checkpoint's own, so the resumed training is the same
+    /// experiment. A checkpoint of another model is an error naming it and <paramref name="context"/>.
     /// </summary>
-    private static Trainer Resume(TrainingConfig config, string checkpointPath, TrainingFold fold)
+    public static Trainer CreateOrResume(TrainingConfig config, string? checkpointPath, string context)
     {
+        if (checkpointPath is null || !File.Exists(checkpointPath))
+            return Create(config);
         var trainer = Load(checkpointPath, new Dictionary<string, object>
         {
             ["epochs"] = config.Train.Epochs,
@@ -152,7 +156,7 @@ public sealed unsafe class Trainer : IDisposable
         {
             trainer.Dispose();
             throw new TrainingException(TrainingStatus.Argument,
-                $"model '{config.Model.Name}', fold '{fold}': checkpoint {checkpointPath} holds model '{trainer.Model}'");
+                $"model '{config.Model.Name}', {context}: checkpoint {checkpointPath} holds model '{trainer.Model}'");
         }
         return trainer;
     }

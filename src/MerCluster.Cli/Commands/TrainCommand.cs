@@ -147,20 +147,7 @@ internal static class TrainCommand
         int epochsDone;
         try
         {
-            using var trainer = checkpoint.Exists
-                ? Trainer.Load(checkpoint.FullName, new Dictionary<string, object>
-                {
-                    ["epochs"] = config.Train.Epochs,
-                    ["threads"] = config.Train.Threads,
-                    ["device"] = config.Train.Device,
-                    ["checkpoint_every"] = config.Train.CheckpointEvery,
-                })
-                : Trainer.Create(config);
-            if (trainer.Model != model)
-            {
-                Console.Error.WriteLine($"checkpoint {checkpoint.FullName} holds model '{trainer.Model}', not '{model}'");
-                return 2;
-            }
+            using var trainer = Trainer.CreateOrResume(config, checkpoint.FullName, $"all {features.Count} samples");
             loss = AnsiConsole.Progress()
                 .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
                 .Start(context =>
