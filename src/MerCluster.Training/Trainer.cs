@@ -191,6 +191,23 @@ public sealed unsafe class Trainer : IDisposable
         return Enumerable.Range(0, features.Count).Select(i => flat.AsSpan(i * width, width).ToArray()).ToArray();
     }
 
+    /// <summary>
+    /// Throws, naming the input, unless <paramref name="features"/> carries every input of this model in the model's
+    /// shape (what training would find out at its first step).
+    /// </summary>
+    public void CheckInputs(FeatureSet features, string context)
+    {
+        var arrays = InputsFor(features, context);
+        for (var i = 0; i < arrays.Count; i++)
+        {
+            var expected = Description.Inputs[i];
+            var shape = arrays[i].Shape.Skip(1).ToArray();
+            if (!shape.SequenceEqual(expected.Shape))
+                throw new TrainingException(TrainingStatus.Argument,
+                    $"{context}: input '{expected.Name}' has shape [{string.Join(",", shape)}], model '{Model}' expects [{string.Join(",", expected.Shape)}]");
+        }
+    }
+
     private List<NdArray<float>> InputsFor(FeatureSet features, string context)
     {
         if (Description.Inputs.Count == 1 && features.Inputs.Count == 1)

@@ -84,6 +84,26 @@ public sealed class TrainingSweepTests : IDisposable
         Assert.Empty(Directory.GetFiles(checkpoints, "*.ckpt", SearchOption.AllDirectories));
     }
 
+    [Fact]
+    public async Task A_sweep_whose_features_are_not_its_models_inputs_is_refused_at_submission_naming_the_input_and_shapes()
+    {
+        SeparableFlowFeatures().Write(_temp.File("features"));
+        var file = _temp.File("mismatch.yaml");
+        File.WriteAllText(file, """
+            name: flow-into-mjfn
+            features: features
+            model: {name: mjfn, settings: {classes: 3}}
+            train: {epochs: 1, batch_size: 4}
+            """);
+        await using var store = await CoordinationStore.OpenAsync(_temp.SqliteUrl);
+
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() => SweepSubmitter.SubmitAsync(store, SweepDefinition.Load(file), new FeatureSetCache()));
+
+        Assert.Contains(file, error.Message);
+        Assert.Contains("has shape [3,28,28], model 'mjfn' expects [3,224,224]", error.Message);
+        Assert.Empty(await store.ListSweepsAsync());
+    }
+
     /// <summary>Six subjects (two per database) of three samples, one per class, whose class shows as a constant offset in one channel.</summary>
     internal static FeatureSet SeparableFlowFeatures()
     {

@@ -15,6 +15,9 @@ public static class SweepSubmitter
     public static async Task<SubmittedSweep> SubmitAsync(CoordinationStore store, SweepDefinition definition, FeatureSetCache features, CancellationToken cancellationToken = default)
     {
         var featureSet = features.Get(definition.ResolvePath(definition.Options.Features!));
+        var first = definition.Grid.Trials[0];
+        FoldRunners.CheckFeatures(definition.TrialOptions(first), $"{definition.Source} ({first.Label})", featureSet,
+            definition.ResolvePath(definition.Options.Features!));
         var protocol = EvaluationProtocols.Create(definition.Options.Protocol, featureSet.Samples);
         var samplesJson = SweepContext.SamplesJson(featureSet.Samples);
         var plan = new SweepPlan(

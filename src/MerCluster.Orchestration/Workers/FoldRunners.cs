@@ -1,4 +1,5 @@
 using MerCluster.Core.Configuration;
+using MerCluster.Core.Features;
 using MerCluster.Orchestration.Sweeps;
 using MerCluster.Training;
 
@@ -24,5 +25,38 @@ public sealed class FoldRunners(IFoldRunner training, IFoldRunner? noop = null)
         }
         YamlOptions.Bind<ModelOptions>(options.Model, source, "model");
         YamlOptions.Bind<TrainOptions>(options.Train, source, "train");
+    }
+
+    /// <summary>
+    /// Builds the model of a trial (one: a grid rarely changes input shapes, and a paper-size model takes seconds to
+    /// build) and checks the feature set carries its inputs, so a feature set from the wrong pipeline stops the
+    /// submission with one message instead of failing every fold <c>max_attempts</c> times.
+    /// </summary>
+    public static void CheckFeatures(SweepOptions options, string source, FeatureSet features, string featuresDirectory)
+    {
+        if (options.ModelName == NoopFoldRunner.ModelName)
+            return;
+        var model = YamlOptions.Bind<ModelOptions>(options.Model, source, "model");
+        var train = YamlOptions.Bind<TrainOptions>(options.Train, source, "train") with { Threads = 1, Device = "cpu" };
+        Trainer trainer;
+        try
+        {
+            trainer = Trainer.Create(model, train);
+        }
+        catch (TrainingException e)
+        {
+            throw new InvalidDataException($"{source}: {e.Message}", e);
+        }
+        using (trainer)
+        {
+            try
+            {
+                trainer.CheckInputs(features, $"{source}: feature set {featuresDirectory}");
+            }
+            catch (TrainingException e)
+            {
+                throw new InvalidDataException($"{e.Message} (is the sweep's pipeline the one its model config names?)", e);
+            }
+        }
     }
 }
