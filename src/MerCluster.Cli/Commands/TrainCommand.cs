@@ -91,18 +91,8 @@ internal static class TrainCommand
         FoldResult result;
         try
         {
-            result = AnsiConsole.Progress()
-                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
-                .Start(context =>
-                {
-                    var task = context.AddTask($"{model} fold {holdout}", maxValue: Math.Max(1, config.Train.Epochs));
-                    var progress = new SyncProgress(p =>
-                    {
-                        task.Value = p.Epoch;
-                        task.Description = $"{model} fold {holdout}: epoch {p.Epoch}/{p.Epochs} loss {p.Loss:F4} ({p.SamplesPerSecond:F0} samples/s)";
-                    });
-                    return Trainer.TrainFold(config, features, fold, progress, cancellation, checkpoint?.FullName);
-                });
+            result = WithProgress($"{model} fold {holdout}", config.Train.Epochs, progress =>
+                Trainer.TrainFold(config, features, fold, progress, cancellation, checkpoint?.FullName));
         }
         catch (TrainingException e)
         {
@@ -148,18 +138,8 @@ internal static class TrainCommand
         try
         {
             using var trainer = Trainer.CreateOrResume(config, checkpoint.FullName, $"all {features.Count} samples");
-            loss = AnsiConsole.Progress()
-                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
-                .Start(context =>
-                {
-                    var task = context.AddTask($"{model} on all {features.Count} samples", maxValue: Math.Max(1, config.Train.Epochs));
-                    var progress = new SyncProgress(p =>
-                    {
-                        task.Value = p.Epoch;
-                        task.Description = $"{model} on all {features.Count} samples: epoch {p.Epoch}/{p.Epochs} loss {p.Loss:F4} ({p.SamplesPerSecond:F0} samples/s)";
-                    });
-                    return trainer.Fit(features, progress, cancellation, checkpoint.FullName);
-                });
+            loss = WithProgress($"{model} on all {features.Count} samples", config.Train.Epochs, progress =>
+                trainer.Fit(features, progress, cancellation, checkpoint.FullName));
             epochsDone = trainer.Epoch;
         }
         catch (TrainingException e)
@@ -177,6 +157,20 @@ internal static class TrainCommand
         AnsiConsole.MarkupLineInterpolated($"fine-tune from it: set model.settings.pretrained: {checkpoint.FullName} in the fine-tuning config");
         return 0;
     }
+
+    /// <summary>Runs <paramref name="work"/> under a progress bar of its epochs, labelled <paramref name="label"/>.</summary>
+    private static T WithProgress<T>(string label, int epochs, Func<IProgress<EpochProgress>, T> work) =>
+        AnsiConsole.Progress()
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+            .Start(context =>
+            {
+                var task = context.AddTask(label, maxValue: Math.Max(1, epochs));
+                return work(new SyncProgress(p =>
+                {
+                    task.Value = p.Epoch;
+                    task.Description = $"{label}: epoch {p.Epoch}/{p.Epochs} loss {p.Loss:F4} ({p.SamplesPerSecond:F0} samples/s)";
+                }));
+            });
 
     /// <summary>Reports on the training thread itself (Progress&lt;T&gt; would post to a thread pool and arrive late).</summary>
     private sealed class SyncProgress(Action<EpochProgress> report) : IProgress<EpochProgress>
