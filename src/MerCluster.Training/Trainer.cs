@@ -109,10 +109,14 @@ public sealed unsafe class Trainer : IDisposable
 
     /// <summary>
     /// Trains on the fold's training subjects and predicts its held-out subject. With a checkpoint path, an existing
-    /// checkpoint there is resumed (at its epoch) and the training is saved there as it goes.
+    /// checkpoint there is resumed (at its epoch) and the training is saved there as it goes. With
+    /// <paramref name="discardUnusableCheckpoint"/> (the worker's own checkpoint folder) a checkpoint that cannot
+    /// resume this fold is deleted and the fold trains from the start (<see cref="FoldResult.DiscardedCheckpoint"/>
+    /// says why); without it that is an error, as for a file the user named.
     /// </summary>
     public static FoldResult TrainFold(TrainingConfig config, FeatureSet features, TrainingFold fold,
-        IProgress<EpochProgress>? progress = null, CancellationToken cancellation = default, string? checkpointPath = null)
+        IProgress<EpochProgress>? progress = null, CancellationToken cancellation = default, string? checkpointPath = null,
+        bool discardUnusableCheckpoint = false)
     {
         if (fold.TrainSubjects.Contains(fold.HeldOutSubject))
             throw new TrainingException(TrainingStatus.Argument, $"model '{config.Model.Name}', fold '{fold}': the held-out subject is among the training subjects");
@@ -123,7 +127,8 @@ public sealed unsafe class Trainer : IDisposable
             throw new TrainingException(TrainingStatus.Argument, $"model '{config.Model.Name}', fold '{fold}': no training samples");
         if (heldOut.Count == 0)
             throw new TrainingException(TrainingStatus.Argument, $"model '{config.Model.Name}', fold '{fold}': the held-out subject has no samples");
-        using var trainer = CreateOrResume(config, checkpointPath, $"fold '{fold}'");
+        string? discarded = null;
+        using var trainer = CreateOrResume(config, checkpointPath, $"fold '{fold}'", discardUnusableCheckpoint ? why => discarded = why : null);
         var resumedEpoch = trainer.Epoch;
         var loss = trainer.Fit(train, progress, cancellation, checkpointPath, fold: fold.HeldOutSubject);
         // Seed 004 classifies with an SVM on the penultimate features when the model config asks for it.
@@ -132,33 +137,44 @@ public sealed unsafe class Trainer : IDisposable
             : trainer.Predict(heldOut, fold.HeldOutSubject);
         var predictions = heldOut.Samples.Select((s, i) => new SamplePrediction(s.SampleId, s.Subject, s.Database, s.Label,
             features.Classes[ArgMax(probabilities[i])], probabilities[i])).ToList();
-        return new FoldResult(trainer.Model, fold, predictions, loss, trainer.Epoch, resumedEpoch);
+        return new FoldResult(trainer.Model, fold, predictions, loss, trainer.Epoch, resumedEpoch, discarded);
     }
 
     /// <summary>
     /// The checkpoint at <paramref name="checkpointPath"/> when it exists, else a new trainer of <paramref name="config"/>.
     /// A checkpoint is taken with the settings that may differ on the machine resuming it (epochs to reach, threads,
     /// device, checkpoint interval); everything else is the checkpoint's own, so the resumed training is the same
-    /// experiment. A checkpoint of another model is an error naming it and <paramref name="context"/>.
+    /// experiment. A checkpoint that cannot resume (of another model, missing tensors of this build of the model,
+    /// unreadable) is an error naming it and <paramref name="context"/>; when <paramref name="discard"/> is given it is
+    /// deleted instead, the reason goes to <paramref name="discard"/>, and a new trainer starts.
     /// </summary>
-    public static Trainer CreateOrResume(TrainingConfig config, string? checkpointPath, string context)
+    public static Trainer CreateOrResume(TrainingConfig config, string? checkpointPath, string context, Action<string>? discard = null)
     {
         if (checkpointPath is null || !File.Exists(checkpointPath))
             return Create(config);
-        var trainer = Load(checkpointPath, new Dictionary<string, object>
+        try
         {
-            ["epochs"] = config.Train.Epochs,
-            ["threads"] = config.Train.Threads,
-            ["device"] = config.Train.Device,
-            ["checkpoint_every"] = config.Train.CheckpointEvery,
-        });
-        if (trainer.Model != config.Model.Name)
-        {
-            trainer.Dispose();
-            throw new TrainingException(TrainingStatus.Argument,
-                $"model '{config.Model.Name}', {context}: checkpoint {checkpointPath} holds model '{trainer.Model}'");
+            var trainer = Load(checkpointPath, new Dictionary<string, object>
+            {
+                ["epochs"] = config.Train.Epochs,
+                ["threads"] = config.Train.Threads,
+                ["device"] = config.Train.Device,
+                ["checkpoint_every"] = config.Train.CheckpointEvery,
+            });
+            if (trainer.Model != config.Model.Name)
+            {
+                trainer.Dispose();
+                throw new TrainingException(TrainingStatus.Argument,
+                    $"model '{config.Model.Name}', {context}: checkpoint {checkpointPath} holds model '{trainer.Model}'");
+            }
+            return trainer;
         }
-        return trainer;
+        catch (TrainingException e) when (discard is not null && e.Status is TrainingStatus.Argument or TrainingStatus.Io)
+        {
+            File.Delete(checkpointPath);
+            discard(e.Message);
+            return Create(config);
+        }
     }
 
     /// <summary>Times one epoch through the trainer against the same batches as bare libtorch steps (changes the weights).</summary>

@@ -13,18 +13,21 @@ public static unsafe class TrainingCore
     /// The BLAS library mapped into this process once the training core is loaded (Linux), or null. It should be
     /// Debian's OpenMP OpenBLAS: the reference BLAS trains 3-30x slower, the pthread OpenBLAS fights torch's threads.
     /// </summary>
-    public static string? BlasLibrary
+    public static string? BlasLibrary => Mapped("libblas.so");
+
+    /// <summary>The file of the training core this process loaded (Linux), or null.</summary>
+    public static string? LibraryPath => Mapped($"lib{NativeMethods.Library}.so");
+
+    /// <summary>The first library mapped into this process (after loading the training core) whose file name starts with <paramref name="prefix"/>.</summary>
+    private static string? Mapped(string prefix)
     {
-        get
-        {
-            _ = Version;
-            const string maps = "/proc/self/maps";
-            if (!File.Exists(maps))
-                return null;
-            return File.ReadLines(maps).Select(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries))
-                .Where(fields => fields.Length >= 6 && Path.GetFileName(fields[5]).StartsWith("libblas.so", StringComparison.Ordinal))
-                .Select(fields => fields[5]).FirstOrDefault();
-        }
+        _ = Version;
+        const string maps = "/proc/self/maps";
+        if (!File.Exists(maps))
+            return null;
+        return File.ReadLines(maps).Select(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .Where(fields => fields.Length >= 6 && Path.GetFileName(fields[5]).StartsWith(prefix, StringComparison.Ordinal))
+            .Select(fields => fields[5]).FirstOrDefault();
     }
 
     /// <summary>The model registry: every architecture the native library can build.</summary>

@@ -24,6 +24,24 @@ public class ModelsMfvanTests
     }
 
     [Fact]
+    public void Every_scale_keeps_patches_so_its_masked_feature_depends_on_the_sample()
+    {
+        // Regression: the class token's attention also covers itself, so a near-uniform row (an untrained model's)
+        // scaled by the patch count sat below the threshold 1 everywhere, nothing was kept and each scale's masked
+        // feature was its MLP's bias: the same for every sample, and the model could only learn the class prior.
+        var set = Set();
+        using var trainer = Trainer.Create(Small(("mask_threshold", 1.0)), new TrainOptions { Threads = 1 });
+        var features = trainer.Features(set);
+        const int bottleneck = 4 << 3, dim = 32;
+        for (var scale = 0; scale < 4; scale++)
+        {
+            var block = features.Select(f => f.AsSpan(bottleneck + scale * dim, dim).ToArray()).ToList();
+            var spread = Enumerable.Range(0, dim).Max(j => block.Max(f => f[j]) - block.Min(f => f[j]));
+            Assert.True(spread > 1e-4, $"scale {scale}: its masked-patch feature is the same for every sample (spread {spread})");
+        }
+    }
+
+    [Fact]
     public void Mfvan_paper_config_builds_with_its_224_inputs()
     {
         var config = TrainingConfig.Load(TrainingConfig.PathFor("mfvan"));

@@ -49,6 +49,37 @@ public sealed class TrainFoldTests : IDisposable
         Assert.Contains("holds model 'mjfn'", error.Message);
     }
 
+    [Theory]
+    [InlineData("another model")]
+    [InlineData("a torn file")]
+    public void A_worker_discards_a_checkpoint_that_cannot_resume_and_trains_the_fold_from_the_start(string what)
+    {
+        // A worker's checkpoint folder can hold a file an older build of the model wrote (tensors this build lacks):
+        // failing the fold on every attempt because of a stale cache would lose the fold; it is deleted instead.
+        var set = Synthetic.Separable(3, 6);
+        var fold = TrainingFold.LeaveOut(set, "casme2/sub01");
+        var path = Path.Combine(_dir, "stale.ckpt");
+        if (what == "a torn file")
+            File.WriteAllBytes(path, [1, 2, 3, 4]);
+        else
+            using (var mjfn = Trainer.Create(new ModelOptions { Name = "mjfn" }, new TrainOptions { Threads = 1 }))
+                mjfn.Save(path);
+
+        var straight = Trainer.TrainFold(Config(3), set, fold);
+        var result = Trainer.TrainFold(Config(3), set, fold, checkpointPath: path, discardUnusableCheckpoint: true);
+        Assert.Contains(path, result.DiscardedCheckpoint);
+        Assert.Equal(0, result.ResumedEpoch);
+        Assert.Equal(3, result.Epochs);
+        Assert.Equal(straight.Predictions.Select(p => p.Probabilities), result.Predictions.Select(p => p.Probabilities));
+        Assert.Null(straight.DiscardedCheckpoint);
+
+        // Without the flag (a file the user named with `mer train --checkpoint`) it stays an error and the file stays.
+        File.WriteAllBytes(path, [1, 2, 3, 4]);
+        var error = Assert.Throws<TrainingException>(() => Trainer.TrainFold(Config(3), set, fold, checkpointPath: path));
+        Assert.Contains(path, error.Message);
+        Assert.True(File.Exists(path));
+    }
+
     private sealed class Stopper(int epoch, CancellationTokenSource cancel) : IProgress<EpochProgress>
     {
         public void Report(EpochProgress value)

@@ -13,4 +13,14 @@ public class TrainingCoreTests
     {
         Assert.Contains("openblas-openmp", TrainingCore.BlasLibrary);
     }
+
+    [Fact]
+    public void The_loaded_training_core_is_named_by_its_file()
+    {
+        // `mer bench models` hashes this file so that a rebuilt core does not resume the previous build's folds.
+        var path = TrainingCore.LibraryPath;
+        Assert.NotNull(path);
+        Assert.Equal("libmer_train.so", Path.GetFileName(path));
+        Assert.True(File.Exists(path), path);
+    }
 }

@@ -9,7 +9,8 @@ namespace MerCluster.Orchestration.Workers;
 /// The real fold: binds the trial's <c>model:</c> and <c>train:</c> sections, trains the registry model with the
 /// training core on the fold's training subjects on the worker's device, and predicts the held-out subject. With a
 /// checkpoint path the fold saves its training every <c>train.checkpoint_every</c> epochs (every epoch when unset) and
-/// resumes from what an earlier attempt saved there.
+/// resumes from what an earlier attempt saved there; a checkpoint there that cannot resume (left by another build of the
+/// model, or unreadable) is deleted and the fold trains from the start, logged, instead of failing every attempt.
 /// </summary>
 public sealed class TrainingFoldRunner : IFoldRunner
 {
@@ -41,7 +42,10 @@ public sealed class TrainingFoldRunner : IFoldRunner
         // The native training loop blocks its thread: run it on the pool so the worker's lease renewal keeps its own.
         return Task.Run<IReadOnlyList<Store.SamplePrediction>>(() =>
         {
-            var result = Trainer.TrainFold(config, job.Features, fold, cancellation: cancellationToken, checkpointPath: checkpoint);
+            var result = Trainer.TrainFold(config, job.Features, fold, cancellation: cancellationToken, checkpointPath: checkpoint,
+                discardUnusableCheckpoint: true);
+            if (result.DiscardedCheckpoint is { } why)
+                job.Log?.Invoke($"discarded a checkpoint that cannot resume this fold and trained from the start: {why}");
             if (result.ResumedEpoch > 0)
                 job.Log?.Invoke($"resumed from {checkpoint} at epoch {result.ResumedEpoch}");
             MerMetrics.Trained(job.Lease.Worker, job.Device, (long)job.Fold.TrainRows.Count * result.Epochs, result.Epochs);

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
+using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using MerCluster.Core;
@@ -92,7 +93,9 @@ internal static class ModelsBench
 
     /// <summary>
     /// A sweep of one trial: the small config's own text (its model, train and pipeline keys) on the synthetic trees.
-    /// Rewritten only when it changes, so a run stopped half way resumes the same sweep.
+    /// Rewritten only when it changes, so a run stopped half way resumes the same sweep. Its description names the
+    /// training core's build (a hash of the library file; part of the sweep's id like all its text), so a rebuilt core
+    /// starts a fresh sweep instead of resuming folds that the previous build computed.
     /// </summary>
     private static string WriteSweep(string directory, string model, string config, string synthetic)
     {
@@ -101,7 +104,7 @@ internal static class ModelsBench
         var text = $"""
             # Written by `mer bench models` from {Path.GetRelativePath(RepositoryPaths.Root, config)}.
             name: bench-{model}-small
-            description: {model} small config on the synthetic composite
+            description: {model} small config on the synthetic composite, training core build {CoreBuild()}
             dataset:
             {roots}  class_set: megc2019-3class
             protocol:
@@ -115,6 +118,10 @@ internal static class ModelsBench
             File.WriteAllText(path, text);
         return path;
     }
+
+    private static string CoreBuild() => TrainingCore.LibraryPath is { } path
+        ? Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(path)))[..16]
+        : "unknown";
 
     private static JsonObject Result(string model, string config, SweepReport report, TimeSpan elapsed)
     {

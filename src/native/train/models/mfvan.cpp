@@ -5,16 +5,19 @@
 // an MLP; focal, mask and multi-scale classification losses. Settings: ../../../../configs/models/mfvan.yaml.
 //
 // The seed's equations did not survive in its text; these readings fill them in:
-// - Teacher: conv stem, 3 stride-2 stages of residual blocks, 3 transposed convolutions, sigmoid; student: 3 stride-2
-//   convolutions and 3 transposed convolutions. Identity loss = MSE(T(apex), onset) + MSE(S(apex), onset)
-//   + MSE(S(apex), T(apex)) (the teacher as the student's soft target, not updated by that term).
+// - Teacher: conv stem, 3 stride-2 stages (convolution, batch norm, ReLU, residual blocks), 3 transposed convolutions,
+//   sigmoid; student: the same without residual blocks (without the batch norm the encoder's maps hardly vary across
+//   samples at small widths, and the small config did not learn in its 10 epochs).
+// - Identity loss = MSE(T(apex), onset) + MSE(S(apex), onset) + MSE(S(apex), T(apex)) (the teacher as the student's
+//   soft target, not updated by that term).
 // - The teacher's self-supervised pretraining (reconstructing every frame it is given: onset and apex) runs for the
 //   first `teacher_pretrain_steps` training steps, counted in a buffer saved with the checkpoint; only frames of the
 //   training batches (the fold's training subjects) are ever used.
 // - Scales: the apex (patch p) and the student's encoder maps at 1/2, 1/4, 1/8 (patches p/2, p/4, p/8), so every scale
 //   has the same (size/p)^2 tokens; each scale has its own embedding, class token, positions and `depth` layers.
-// - Masking: the class token's last-layer attention to the patches (mean over heads) times the patch count (1 =
-//   uniform); patches at or above `mask_threshold` are averaged and passed through the scale's MLP.
+// - Masking: the class token's last-layer attention to the patches (mean over heads), renormalised over the patches,
+//   times the patch count (1 = uniform); patches at or above `mask_threshold` are averaged and passed through the
+//   scale's MLP.
 // - Losses: focal (gamma `focal_gamma`, per-sample weights as alpha_t) on the fused prediction, on each scale's class
 //   token ("multi-scale classification") and, weighted by `mask_weight`, on each scale's masked-patch prediction
 //   ("mask loss"); plus the identity loss weighted by `identity_weight`.
@@ -61,6 +64,7 @@ class Autoencoder : public nn::Module {
     for (int s = 0; s < 3; ++s) {
       auto stage = nn::Sequential();
       stage->push_back(conv(channels, 2 * channels, 3, 2));
+      stage->push_back(nn::BatchNorm2d(2 * channels));
       stage->push_back(nn::Functional(torch::relu));
       for (int64_t b = 0; b < blocks; ++b) stage->push_back(std::make_shared<ResidualBlock>(2 * channels));
       down_.push_back(register_module("down" + std::to_string(s), stage));
@@ -119,7 +123,11 @@ class Scale : public nn::Module {
     for (size_t i = 0; i < blocks_->size(); ++i) x = blocks_->ptr<vit::Block>(i)->forward(x, &attention);
     x = norm_(x);
     const int64_t n = patches.size(1);
-    auto weights = attention.mean(1).select(1, 0).slice(1, 1) * static_cast<double>(n);  // [N, n], 1 = uniform
+    // The class token's attention to the patches, renormalised over the patches (the softmax also covers the class
+    // token itself, so unrenormalised a uniform row sits below 1 and nothing would be kept): 1 = uniform, and the
+    // most attended patch is always kept when the threshold is at most 1.
+    auto to_patches = attention.mean(1).select(1, 0).slice(1, 1);
+    auto weights = to_patches / to_patches.sum(1, true) * static_cast<double>(n);  // [N, n]
     auto keep = (weights >= threshold_).to(x.dtype()).detach();
     auto kept = (x.slice(1, 1) * keep.unsqueeze(-1)).sum(1) / keep.sum(1, true).clamp_min(1);
     auto fused = torch::gelu(mlp_(kept));
