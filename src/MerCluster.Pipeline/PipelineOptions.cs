@@ -24,6 +24,11 @@ public enum PipelineOutput
     Apex,
     /// <summary>The 9 FRL-DGT AU boxes from the aligned landmarks, [1, 9, 4] of (x, y, width, height) as fractions of the aligned face.</summary>
     AuBoxes,
+    /// <summary>
+    /// Extra pairs of aligned frames drawn at random (reproducibly per clip) from onset..offset, [6K, size, size] BGR in
+    /// 0..1 (pair k: channels 6k..6k+2, then 6k+3..6k+5): FRL-DGT's self-supervision of its displacement generator.
+    /// </summary>
+    FramePairs,
 }
 
 public static class PipelineOutputNames
@@ -96,6 +101,18 @@ public sealed record PipelineOptions
     public ApexGrayOptions ApexGray { get; init; } = new();
 
     public OutputSizeOptions AuRegions { get; init; } = new() { Size = 90 };
+
+    public FramePairsOptions FramePairs { get; init; } = new();
+}
+
+public sealed record FramePairsOptions
+{
+    /// <summary>Pairs per clip (K); each is two different frames of onset..offset in either order, at the alignment size.</summary>
+    [Range(1, 64)]
+    public int Count { get; init; } = 2;
+
+    /// <summary>Another seed draws other pairs; the same seed and frames always draw the same pairs.</summary>
+    public int Seed { get; init; }
 }
 
 public sealed record AlignmentOptions

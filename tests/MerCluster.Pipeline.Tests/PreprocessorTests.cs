@@ -36,6 +36,7 @@ public class PreprocessorTests(VisionFixture vision) : IClassFixture<VisionFixtu
         Assert.Equal([3, 112, 112], Shape(PipelineOutput.Onset));
         Assert.Equal([3, 112, 112], Shape(PipelineOutput.Apex));
         Assert.Equal([1, 9, 4], Shape(PipelineOutput.AuBoxes));
+        Assert.Equal([12, 112, 112], Shape(PipelineOutput.FramePairs));
         Assert.All(features.Outputs.Values, f => Assert.True(File.Exists(features.Graph.Locate(f))));
         var apexGray = features.Compute(PipelineOutput.ApexGray).Data;
         Assert.InRange(apexGray.Min(), 0f, 1f);

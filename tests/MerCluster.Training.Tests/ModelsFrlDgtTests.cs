@@ -89,6 +89,31 @@ public sealed class ModelsFrlDgtTests : IDisposable
     }
 
     [Fact]
+    public void Extra_frame_pairs_add_their_displacement_loss_in_training_and_never_reach_the_prediction()
+    {
+        var set = Set();
+        var withPairs = WithBoxes(ModelsSupport.Inputs(2, 3, 64, ("onset", 3), ("apex", 3), ("frame_pairs", 12)));
+        using (var described = Trainer.Create(Small(("frame_pairs", 2)), new TrainOptions { Threads = 1 }))
+        {
+            var pairs = Assert.Single(described.Description.Inputs, i => i.Name == "frame_pairs");
+            Assert.Equal([12, 64, 64], pairs.Shape);
+        }
+        double FirstLoss(FeatureSet features, int count)
+        {
+            using var trainer = Trainer.Create(Small(("dropout", 0), ("transformer_dropout", 0), ("frame_pairs", count)), ModelsSupport.FullBatch(set.Count, 1, 1e-3));
+            return ModelsSupport.EpochLosses(trainer, features)[0];
+        }
+        // Same weights, same batch: the difference is the DGM loss of the 2 pairs per sample.
+        Assert.True(FirstLoss(withPairs, 2) > FirstLoss(set, 0) + 1e-3, "the frame pairs added no loss");
+
+        using var model = Trainer.Create(Small(("frame_pairs", 2)), new TrainOptions { Threads = 1 });
+        var other = new FeatureSet(withPairs.Classes, withPairs.Samples, withPairs.Inputs.Select(input => input.Key == "frame_pairs"
+            ? KeyValuePair.Create(input.Key, new NdArray<float>(input.Value.Shape, input.Value.Data.Select(v => 1 - v).ToArray()))
+            : input).ToList());
+        Assert.Equal(model.Predict(withPairs), model.Predict(other));
+    }
+
+    [Fact]
     public void Frl_dgt_trains_a_fold_through_the_trainer()
     {
         var set = Set(subjects: 3, perSubject: 3);

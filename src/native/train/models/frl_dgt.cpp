@@ -8,9 +8,11 @@
 //   (0.2) in grid_sample's normalised coordinates; the approximate apex samples the onset at (x + D) bilinearly.
 //   L_DGM = 10 L1(reconstruction) + 1 mean|D| + 0.2 (mean |dD/dx| + mean |dD/dy|) (eqs. 1-4).
 // - Self-supervision: the DGM loss is added to the classification loss on every training batch, on the onset->apex
-//   pair and the reversed apex->onset pair. The trainer only ever hands the model the fold's training subjects, so no
-//   held-out frame reaches the DGM. The paper's extra random pairs from whole sequences need frames the feature set
-//   does not carry (it holds onset and apex only).
+//   pair, the reversed apex->onset pair and, with `frame_pairs` K > 0, on the K extra pairs of each sample (input
+//   `frame_pairs`, [6K, m, m]: pair k is channels 6k..6k+2 -> 6k+3..6k+5; the pipeline's frame_pairs output draws
+//   them at random, reproducibly, from the clip's aligned onset..offset frames): the paper's "additional random pairs
+//   of image sequence", with the DGM loss only. The trainer only ever hands the model the fold's training subjects,
+//   so no held-out frame reaches the DGM.
 // - The classification gradient reaching the DGM is scaled by `dgm_gradient_scale` (1e-6).
 // - The paper's two optimisers: the DGM is its own parameter group at the constant rate `dgm_learning_rate` (0.002,
 //   Adam in the paper), the fusion network the other, at the train section's rate and schedule (Adam + cosine).
@@ -174,7 +176,7 @@ class RegionModule : public nn::Module {
 };
 
 struct FrlDgtOptions {
-  int64_t classes, image_size, region_size, patch, depth, dgm_width, head_hidden;
+  int64_t classes, image_size, region_size, patch, depth, dgm_width, head_hidden, frame_pairs;
   vit::BlockOptions block;
   double displacement_scale, rec_weight, norm_weight, smooth_weight, dgm_gradient_scale, dgm_learning_rate, dropout;
 };
@@ -186,6 +188,9 @@ class FRLDGT : public Model {
         inputs_{{"onset", "aligned onset frame, BGR", {3, o.image_size, o.image_size}},
                 {"apex", "aligned apex frame, BGR", {3, o.image_size, o.image_size}},
                 {"au_boxes", "the 9 AU boxes (x, y, width, height) as fractions of the aligned face", {1, kRegions, 4}, false, true}} {
+    if (o.frame_pairs > 0)
+      inputs_.push_back({"frame_pairs", "extra aligned frame pairs of the clip, BGR, for the DGM's self-supervision only",
+                         {6 * o.frame_pairs, o.image_size, o.image_size}});
     dgm_ = register_module("dgm", std::make_shared<DisplacementGenerator>(o.dgm_width, o.displacement_scale));
     for (int r = 0; r < kRegions; ++r)
       local_.push_back(register_module("local" + std::to_string(r + 1), std::make_shared<RegionModule>(o.block, o.depth, o.region_size, o.patch)));
@@ -250,6 +255,13 @@ class FRLDGT : public Model {
       auto reverse = dgm_->forward(apex, onset);
       dgm_loss = displacement_loss(onset, apex, d, options_.rec_weight, options_.norm_weight, options_.smooth_weight) +
                  displacement_loss(apex, onset, reverse, options_.rec_weight, options_.norm_weight, options_.smooth_weight);
+      if (options_.frame_pairs > 0) {
+        const int64_t m = options_.image_size;
+        auto pairs = in.at(3).reshape({n * options_.frame_pairs, 6, m, m});
+        auto first = pairs.narrow(1, 0, 3), second = pairs.narrow(1, 3, 3);
+        dgm_loss = dgm_loss + displacement_loss(first, second, dgm_->forward(first, second), options_.rec_weight,
+                                                options_.norm_weight, options_.smooth_weight);
+      }
     }
     return {logits, features, dgm_loss};
   }
@@ -295,6 +307,7 @@ ModelEntry frl_dgt() {
             o.smooth_weight = c.number("smooth_weight", 0.2, 0, 1e6);
             o.dgm_gradient_scale = c.number("dgm_gradient_scale", 1e-6, 0, 1);
             o.dgm_learning_rate = c.number("dgm_learning_rate", 0.002, 0, 10);
+            o.frame_pairs = c.integer("frame_pairs", 0, 0, 64);
             return std::make_shared<FRLDGT>(o);
           }};
 }
