@@ -42,8 +42,8 @@ public sealed class TrainingSweepTests : IDisposable
         Assert.All(overall, r => Assert.True(r.Uf1 > 0.6, $"UF1 {r.Uf1} on a separable set"));
     }
 
-    [Fact]
-    public async Task A_fold_stopped_mid_training_resumes_from_its_checkpoint_and_the_checkpoints_go_once_folds_are_done()
+    // A 100-epoch STSTNet sweep stopped as soon as one fold saved a checkpoint: the sweep file, its cache, the checkpoint.
+    private async Task<(string File, string Cache, string Checkpoint)> StopAfterTheFirstCheckpoint(CoordinationStore store)
     {
         SeparableFlowFeatures().Write(_temp.File("features"));
         var file = _temp.File("resume.yaml");
@@ -55,33 +55,61 @@ public sealed class TrainingSweepTests : IDisposable
             """);
         var cache = _temp.File("cache");
         var checkpoints = Path.Combine(cache, "checkpoints");
-        await using var store = await CoordinationStore.OpenAsync(_temp.SqliteUrl);
-
-        using (var stop = new CancellationTokenSource())
+        using var stop = new CancellationTokenSource();
+        var first = new EmbeddedSweep(store, SweepDefinition.Load(file), new FoldRunners(new TrainingFoldRunner()), cacheRoot: cache)
+            .RunAsync(workers: 1, "cpu", stop.Token);
+        // Watched from a thread of its own: a poll on the test's context can wait seconds for its turn while the sweep
+        // runs, long enough for every fold to finish.
+        var watch = Task.Factory.StartNew(() =>
         {
-            var first = new EmbeddedSweep(store, SweepDefinition.Load(file), new FoldRunners(new TrainingFoldRunner()), cacheRoot: cache)
-                .RunAsync(workers: 1, "cpu", stop.Token);
-            while (!(Directory.Exists(checkpoints) && Directory.EnumerateFiles(checkpoints, "*.ckpt", SearchOption.AllDirectories).Any()))
-            {
-                Assert.False(first.IsCompleted, "the sweep ended before any fold saved a checkpoint");
-                await Task.Delay(5);
-            }
-            await stop.CancelAsync();
-            await first;
-        }
-        var saved = Assert.Single(Directory.GetFiles(checkpoints, "*.ckpt", SearchOption.AllDirectories));
+            while (!first.IsCompleted && !(Directory.Exists(checkpoints) && Directory.EnumerateFiles(checkpoints, "*.ckpt", SearchOption.AllDirectories).Any()))
+                Thread.Sleep(2);
+            stop.Cancel();
+        }, TaskCreationOptions.LongRunning);
+        await first;
+        await watch;
+        return (file, cache, Assert.Single(Directory.GetFiles(checkpoints, "*.ckpt", SearchOption.AllDirectories)));
+    }
 
+    // Runs the sweep to the end, collecting the workers' log lines; every fold must end done, with its predictions,
+    // and no checkpoint may be left.
+    private static async Task<List<string>> RunToTheEnd(CoordinationStore store, string file, string cache)
+    {
         var log = new List<string>();
         var submitted = await new EmbeddedSweep(store, SweepDefinition.Load(file), new FoldRunners(new TrainingFoldRunner()), m => { lock (log) log.Add(m); }, cache)
             .RunAsync(workers: 1, "cpu", CancellationToken.None);
-
-        var resumed = Assert.Single(log, m => m.Contains("resumed from", StringComparison.Ordinal));
-        Assert.Contains(saved, resumed);
-        Assert.Matches("at epoch [1-9][0-9]*$", resumed);
         var trial = Assert.Single(await store.TrialsAsync(submitted.Id));
         Assert.All(await store.FoldsAsync(trial.Id), f => Assert.Equal(FoldStates.Done, f.State));
         Assert.Equal(18, (await store.PredictionsAsync(trial.Id)).Count);
-        Assert.Empty(Directory.GetFiles(checkpoints, "*.ckpt", SearchOption.AllDirectories));
+        Assert.Empty(Directory.GetFiles(Path.Combine(cache, "checkpoints"), "*.ckpt", SearchOption.AllDirectories));
+        return log;
+    }
+
+    [Fact]
+    public async Task A_fold_stopped_mid_training_resumes_from_its_checkpoint_and_the_checkpoints_go_once_folds_are_done()
+    {
+        await using var store = await CoordinationStore.OpenAsync(_temp.SqliteUrl);
+        var (file, cache, saved) = await StopAfterTheFirstCheckpoint(store);
+
+        var log = await RunToTheEnd(store, file, cache);
+        var resumed = Assert.Single(log, m => m.Contains("resumed from", StringComparison.Ordinal));
+        Assert.Contains(saved, resumed);
+        Assert.Matches("at epoch [1-9][0-9]*$", resumed);
+    }
+
+    [Fact]
+    public async Task A_fold_checkpoint_that_cannot_resume_is_discarded_and_the_fold_trains_from_the_start()
+    {
+        // As after a rebuild that changed the model's tensors (or a damaged file): without the discard, every attempt
+        // of the fold failed on loading it and the fold ended failed.
+        await using var store = await CoordinationStore.OpenAsync(_temp.SqliteUrl);
+        var (file, cache, saved) = await StopAfterTheFirstCheckpoint(store);
+        File.WriteAllBytes(saved, [1, 2, 3, 4]);
+
+        var log = await RunToTheEnd(store, file, cache);
+        var discarded = Assert.Single(log, m => m.Contains("discarded a checkpoint that cannot resume this fold", StringComparison.Ordinal));
+        Assert.Contains(saved, discarded);
+        Assert.DoesNotContain(log, m => m.Contains("resumed from", StringComparison.Ordinal));
     }
 
     [Fact]
