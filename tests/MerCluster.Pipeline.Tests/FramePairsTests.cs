@@ -51,6 +51,21 @@ public class FramePairsTests(VisionFixture vision) : IClassFixture<VisionFixture
     }
 
     [Fact]
+    public void The_frame_pairs_preview_tiles_every_frame_of_every_pair()
+    {
+        using var cache = new TempDirectory();
+        using var previews = new TempDirectory();
+        var features = Plan(Pairs(2), cache.Path);
+        var path = Assert.Single(Previews.Write(features, previews.Path), p => Path.GetFileName(p) == "frame_pairs.png");
+        var image = Vision.Image.Read(path, Vision.ImageColor.Bgr);
+        // 4 frames, 3 to a row.
+        Assert.Equal((2 * Side, 3 * Side), (image.Height, image.Width));
+        var first = Tensors.FromChannelsFirst(features.Compute(PipelineOutput.FramePairs), 0, 3);
+        for (var y = 0; y < Side; y++)
+            Assert.Equal(first.Data.AsSpan(y * Side * 3, Side * 3).ToArray(), image.Data.AsSpan(y * image.Width * 3, Side * 3).ToArray());
+    }
+
+    [Fact]
     public void Drawn_pairs_never_pair_a_frame_with_itself_unless_the_clip_has_one_frame()
     {
         for (var frames = 2; frames <= 8; frames++)
