@@ -134,9 +134,11 @@ public sealed class ModelsFrlDgtTests : IDisposable
         var set = WithBoxes(copies, i => i < 2 ? PortraitBoxes : moved);
         using var trainer = Trainer.Create(Small(), new TrainOptions { Threads = 1 });
         var features = trainer.Features(set);
-        Assert.Equal(features[0], features[1]);
-        Assert.Equal(features[2], features[3]);
-        Assert.NotEqual(features[0], features[2]);
+        // Identical rows of one batch may differ in the last bits (vectorised kernels split a batch unevenly), so
+        // "the same crop" is within 1e-5 and "another crop" is far beyond it.
+        Assert.InRange(ModelsSupport.MaxAbsDifference(features[0], features[1]), 0, 1e-5);
+        Assert.InRange(ModelsSupport.MaxAbsDifference(features[2], features[3]), 0, 1e-5);
+        Assert.True(ModelsSupport.MaxAbsDifference(features[0], features[2]) > 1e-3, "moving the AU boxes did not change the features");
     }
 
     [Fact]

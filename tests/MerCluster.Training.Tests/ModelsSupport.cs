@@ -34,6 +34,13 @@ internal static class ModelsSupport
         return losses;
     }
 
+    /// <summary>The largest absolute difference between two rows of equal length.</summary>
+    public static double MaxAbsDifference(float[] a, float[] b)
+    {
+        Assert.Equal(a.Length, b.Length);
+        return a.Zip(b, (x, y) => Math.Abs((double)x - y)).Max();
+    }
+
     /// <summary>Training settings where every epoch is one optimisation step on the same full batch, dropout aside.</summary>
     public static TrainOptions FullBatch(int samples, int epochs, double learningRate) =>
         new() { Epochs = epochs, BatchSize = samples, LearningRate = learningRate, Seed = 5, Threads = 1 };
