@@ -4,7 +4,10 @@ using System.Text.Json.Nodes;
 namespace MerCluster.Training;
 
 /// <summary>One input a model takes, per sample [C, H, W].</summary>
-public sealed record ModelInput(string Name, string Description, int[] Shape);
+public sealed record ModelInput(string Name, string Description, int[] Shape)
+{
+    internal static ModelInput Of(Torch.InputSpec spec) => new(spec.Name, spec.Description, spec.Shape.Select(d => (int)d).ToArray());
+}
 
 /// <summary>A per-sample activation shape recorded during one forward pass.</summary>
 public sealed record LayerShape(string Name, int[] Shape);

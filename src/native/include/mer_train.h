@@ -102,6 +102,10 @@ MER_TRAIN_API mer_train_status mer_trainer_features(mer_trainer* trainer, const 
 /* Model, optimizer state, epoch and both configurations; written to a temporary file and renamed into place. */
 MER_TRAIN_API mer_train_status mer_trainer_save(mer_trainer* trainer, const char* path);
 
+/* Every parameter and buffer of the model, by its module path, as a safetensors file (F32; integer buffers as I64):
+ * the reference weights the TorchSharp port's parity tests load. */
+MER_TRAIN_API mer_train_status mer_trainer_export_weights(mer_trainer* trainer, const char* path);
+
 /* Trains 1 + 2 x repeats epochs (the first warms up), timing the trainer's loop against the same batches run as bare
  * libtorch steps; it changes the weights, so use a trainer made for it. */
 MER_TRAIN_API mer_train_status mer_trainer_benchmark(mer_trainer* trainer, const mer_train_input* inputs, int32_t input_count,

@@ -1,5 +1,6 @@
 // The extern "C" surface of mer_train.h: argument checks, caller buffers, and the status/last-error convention.
 #include <cstring>
+#include <fstream>
 
 #include "registry.hpp"
 #include "status.hpp"
@@ -145,5 +146,41 @@ extern "C" mer_train_status mer_trainer_benchmark(mer_trainer* trainer, const me
     result.raw_seconds = bench.raw_seconds;
     result.steps = bench.steps;
     result.threads = static_cast<int32_t>(torch::get_num_threads());
+  });
+}
+
+extern "C" mer_train_status mer_trainer_export_weights(mer_trainer* trainer, const char* path) {
+  return guarded([&] {
+    const auto& model = trainer_of(trainer).model();
+    std::vector<std::pair<std::string, torch::Tensor>> tensors;
+    for (const auto& p : model.named_parameters()) tensors.emplace_back(p.key(), p.value().detach().cpu().contiguous());
+    for (const auto& b : model.named_buffers()) tensors.emplace_back(b.key(), b.value().detach().cpu().contiguous());
+    auto header = json::Value::make_object();
+    int64_t offset = 0;
+    for (const auto& [name, t] : tensors) {
+      auto entry = json::Value::make_object();
+      entry.set("dtype", json::Value::of(t.scalar_type() == torch::kLong ? "I64" : "F32"));
+      auto shape = json::Value::make_array();
+      for (auto d : t.sizes()) shape.push(json::Value::of(d));
+      entry.set("shape", shape);
+      auto bytes = t.numel() * static_cast<int64_t>(t.element_size());
+      auto offsets = json::Value::make_array();
+      offsets.push(json::Value::of(offset));
+      offsets.push(json::Value::of(offset + bytes));
+      entry.set("data_offsets", offsets);
+      header.set(name, entry);
+      offset += bytes;
+    }
+    auto text = json::dump(header);
+    std::ofstream file(&need(path, "path"), std::ios::binary);
+    if (!file) throw Error(MER_TRAIN_ERR_IO, std::string("cannot write ") + path);
+    uint64_t size = text.size();
+    for (int i = 0; i < 8; ++i) file.put(static_cast<char>((size >> (8 * i)) & 0xff));
+    file.write(text.data(), static_cast<std::streamsize>(text.size()));
+    for (const auto& [name, t] : tensors) {
+      auto f = t.scalar_type() == torch::kLong ? t : t.to(torch::kFloat);
+      file.write(static_cast<const char*>(f.data_ptr()), static_cast<std::streamsize>(f.numel() * f.element_size()));
+    }
+    if (!file) throw Error(MER_TRAIN_ERR_IO, std::string("cannot write ") + path);
   });
 }

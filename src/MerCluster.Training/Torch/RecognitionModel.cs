@@ -1,0 +1,77 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace MerCluster.Training.Torch;
+
+/// <summary>
+/// One input a model consumes, per sample [channels, height, width], named as the pipeline output that feeds it.
+/// <paramref name="MotionChannels"/>: channels 0 and 1 are a displacement (u, v), so a geometric augmentation turns
+/// the vectors with the image (a horizontal flip negates u). <paramref name="Boxes"/>: each row of the last dimension is
+/// a box (x, y, width, height) in fractions of the model's images, moved with them rather than resampled as pixels.
+/// </summary>
+public sealed record InputSpec(string Name, string Description, long[] Shape, bool MotionChannels = false, bool Boxes = false);
+
+/// <summary>A forward pass: logits [N, classes] (softmax gives the class probabilities), penultimate features [N, D],
+/// and an optional scalar loss the model adds to its classification loss (contrastive, reconstruction...).</summary>
+public sealed record ModelOutput(Tensor Logits, Tensor Features, Tensor? AuxiliaryLoss = null);
+
+/// <summary>
+/// Parameters the optimizer treats alike. A model whose parts train at their own rates (FRL-DGT's displacement
+/// generator) returns several; unset values are the train section's. <paramref name="Scheduled"/> false keeps the
+/// group's rate constant whatever the schedule.
+/// </summary>
+public sealed record ParameterGroup(string Name, IReadOnlyList<Parameter> Parameters, double? LearningRate = null,
+    double? WeightDecay = null, bool Scheduled = true);
+
+/// <summary>
+/// What every registered architecture is to the trainer: its inputs in order, its class count, a forward pass over the
+/// input tensors, its loss and its optimizer groups. Multi-input models and models with losses of their own drop in
+/// without trainer changes. Register a subclass with <see cref="ModelAttribute"/> and a constructor taking
+/// <see cref="ModelSettings"/>.
+/// </summary>
+public abstract class RecognitionModel(string name) : nn.Module(name)
+{
+    private List<(string Name, long[] Shape)>? _trace;
+
+    public abstract IReadOnlyList<InputSpec> Inputs { get; }
+
+    public abstract int Classes { get; }
+
+    public abstract ModelOutput Forward(IReadOnlyList<Tensor> inputs);
+
+    /// <summary>Cross-entropy of the logits (weighted per sample when <paramref name="weights"/> is given) plus the auxiliary loss.</summary>
+    public virtual Tensor Loss(ModelOutput output, Tensor labels, Tensor? weights)
+    {
+        Tensor loss;
+        if (weights is null)
+            loss = nn.functional.cross_entropy(output.Logits, labels);
+        else
+        {
+            var perSample = nn.functional.cross_entropy(output.Logits, labels, reduction: nn.Reduction.None);
+            loss = (perSample * weights).sum() / weights.sum().clamp_min(1e-12);
+        }
+        return output.AuxiliaryLoss is null ? loss : loss + output.AuxiliaryLoss;
+    }
+
+    /// <summary>The optimizer's groups; every parameter in exactly one. Default: one group "all" with the train section's settings.</summary>
+    public virtual IReadOnlyList<ParameterGroup> ParameterGroups() => [new ParameterGroup("all", parameters().ToList())];
+
+    /// <summary>Runs one forward pass recording the per-sample shapes the model marks with <see cref="Trace"/>.</summary>
+    public IReadOnlyList<(string Name, long[] Shape)> TraceShapes(IReadOnlyList<Tensor> inputs, out ModelOutput output)
+    {
+        _trace = [];
+        try
+        {
+            output = Forward(inputs);
+            return _trace;
+        }
+        finally
+        {
+            _trace = null;
+        }
+    }
+
+    /// <summary>Records <paramref name="tensor"/>'s per-sample shape under <paramref name="layer"/> while <see cref="TraceShapes"/> runs; free otherwise.</summary>
+    protected void Trace(string layer, Tensor tensor) => _trace?.Add((layer, tensor.shape[1..]));
+}
