@@ -60,5 +60,5 @@ public sealed class Ststnet : RecognitionModel
 
     // conv -> relu -> batch norm -> 3x3 max pool (stride 3) -> dropout, as in the official code.
     private Tensor Stream(Tensor x, Conv2d conv, BatchNorm2d norm) =>
-        F.dropout(F.max_pool2d(norm.forward(F.relu(conv.forward(x))), 3, 3, 1), _dropout, training);
+        Dropout(F.max_pool2d(norm.forward(F.relu(conv.forward(x))), 3, 3, 1), _dropout);
 }

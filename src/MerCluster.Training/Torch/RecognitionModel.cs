@@ -36,6 +36,13 @@ public abstract class RecognitionModel(string name) : nn.Module(name)
 
     public abstract IReadOnlyList<InputSpec> Inputs { get; }
 
+    /// <summary>
+    /// The random generator of the trainer that owns this model, on the model's device: every random draw of a forward
+    /// pass (dropout masks, random choices) comes from it, never from torch's global generator, so two trainers in one
+    /// process stay each deterministic. Null: the global generator (a model used outside a trainer).
+    /// </summary>
+    public Generator? Random { get; set; }
+
     public abstract int Classes { get; }
 
     public abstract ModelOutput Forward(IReadOnlyList<Tensor> inputs);
@@ -70,6 +77,16 @@ public abstract class RecognitionModel(string name) : nn.Module(name)
         {
             _trace = null;
         }
+    }
+
+    /// <summary>Inverted dropout with masks from <see cref="Random"/>; the identity in eval mode or at p = 0.</summary>
+    protected Tensor Dropout(Tensor x, double p)
+    {
+        if (!training || p == 0)
+            return x;
+        if (p >= 1)
+            return zeros_like(x);
+        return x * empty_like(x).bernoulli_(1 - p, Random) / (1 - p);
     }
 
     /// <summary>Records <paramref name="tensor"/>'s per-sample shape under <paramref name="layer"/> while <see cref="TraceShapes"/> runs; free otherwise.</summary>

@@ -1,7 +1,7 @@
 /* The C++ trainer as the reference of the TorchSharp port's parity tests, in a process of its own (the two libtorch
  * builds cannot share one process). Builds MODEL with SETTINGS_JSON at SEED through mer_train.h, writes its weights
  * as safetensors to WEIGHTS, its eval-mode class probabilities on the inputs to PROBABILITIES (raw float32), and
- * prints its parameter count. Each INPUT is FILE:N,C,H,W, a raw float32 file in C order.
+ * prints its parameter count. Each INPUT is FILE:N,C,H,W, a raw float32 file in C order. WEIGHTS "-" writes none.
  *   mer_train_reference MODEL SETTINGS_JSON SEED WEIGHTS PROBABILITIES INPUT... */
 #include <inttypes.h>
 #include <stdio.h>
@@ -46,7 +46,7 @@ int main(int argc, char** argv) {
   snprintf(train, sizeof train, "{\"seed\": %s, \"threads\": 1}", argv[3]);
   mer_trainer* trainer = NULL;
   check(mer_trainer_create(argv[1], argv[2], train, &trainer), "create");
-  check(mer_trainer_export_weights(trainer, argv[4]), "export");
+  if (strcmp(argv[4], "-") != 0) check(mer_trainer_export_weights(trainer, argv[4]), "export");
 
   int64_t length = 0;
   static char describe[1 << 20];

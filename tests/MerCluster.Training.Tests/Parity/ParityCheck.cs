@@ -42,6 +42,17 @@ internal static class ParityCheck
         Assert.True(worst <= tolerance, $"{model}: log-probabilities differ by up to {worst:G3} from the C++ model's (tolerance {tolerance:G3})");
     }
 
+    /// <summary>The C# model has as many parameters as the C++ one at these settings (for sizes too large to export, e.g. paper configs).</summary>
+    public static long SameParameterCount(string model, IReadOnlyDictionary<string, string> settings)
+    {
+        using var port = ModelRegistry.Create(model, settings, out _);
+        var inputs = port.Inputs.Select(i => (new float[i.Shape.Aggregate(1L, (a, b) => a * b)], (long[])[1, .. i.Shape])).ToList();
+        var reference = NativeReference.Run(model, settings, inputs, "-", port.Classes);
+        var count = port.parameters().Sum(p => p.numel());
+        Assert.Equal(reference.Parameters, count);
+        return count;
+    }
+
     /// <summary>Every tensor of the C++ export into <paramref name="model"/>, strictly: a missing, extra or mis-shaped tensor fails.</summary>
     public static void LoadInto(nn.Module model, string safetensors, Func<string, string> rename)
     {
