@@ -39,9 +39,21 @@ public abstract class RecognitionModel(string name) : nn.Module(name)
     /// <summary>
     /// The random generator of the trainer that owns this model, on the model's device: every random draw of a forward
     /// pass (dropout masks, random choices) comes from it, never from torch's global generator, so two trainers in one
-    /// process stay each deterministic. Null: the global generator (a model used outside a trainer).
+    /// process stay each deterministic. Setting it reaches every <see cref="SeededDropout"/> of the model. Null: the
+    /// global generator (a model used outside a trainer).
     /// </summary>
-    public Generator? Random { get; set; }
+    public Generator? Random
+    {
+        get => _random;
+        set
+        {
+            _random = value;
+            foreach (var dropout in modules().OfType<SeededDropout>())
+                dropout.Random = value;
+        }
+    }
+
+    private Generator? _random;
 
     public abstract int Classes { get; }
 
@@ -79,14 +91,12 @@ public abstract class RecognitionModel(string name) : nn.Module(name)
         }
     }
 
-    /// <summary>Inverted dropout with masks from <see cref="Random"/>; the identity in eval mode or at p = 0.</summary>
+    /// <summary>Inverted dropout with masks from <see cref="Random"/> (for a model that applies it as a function).</summary>
     protected Tensor Dropout(Tensor x, double p)
     {
-        if (!training || p == 0)
-            return x;
-        if (p >= 1)
-            return zeros_like(x);
-        return x * empty_like(x).bernoulli_(1 - p, Random) / (1 - p);
+        using var dropout = new SeededDropout(p) { Random = Random };
+        dropout.train(training);
+        return dropout.forward(x);
     }
 
     /// <summary>Records <paramref name="tensor"/>'s per-sample shape under <paramref name="layer"/> while <see cref="TraceShapes"/> runs; free otherwise.</summary>
