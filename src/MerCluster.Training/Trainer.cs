@@ -1,67 +1,154 @@
-using MerCluster.Training.Models;
-using System.Buffers;
-using System.Runtime.InteropServices;
+using System.ComponentModel.DataAnnotations;
+using System.Diagnostics;
 using System.Text.Json;
-using MerCluster.Core.Arrays;
+using System.Text.Json.Nodes;
 using MerCluster.Core.Features;
+using MerCluster.Training.Models;
+using MerCluster.Training.Torch;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
 
 namespace MerCluster.Training;
 
 /// <summary>
-/// One native model with its optimizer and the epoch it reached. Feature set inputs are matched to the model's
-/// inputs by name (a single-input model takes a single-input feature set whatever its name). Failures throw
-/// <see cref="TrainingException"/> naming the model, the fold when there is one, and the native key or input;
-/// a cancelled token throws <see cref="OperationCanceledException"/>.
+/// One model with its optimizer and the epoch it reached, trained with TorchSharp. Feature set inputs are matched to
+/// the model's inputs by name (a single-input model takes a single-input feature set whatever its name). The trainer
+/// owns its random generators (initial weights, shuffles, augmentation, dropout) and sets its thread count on the
+/// thread that calls it, so two trainers in one process are each deterministic. Failures throw
+/// <see cref="TrainingException"/> naming the model, the fold when there is one, and the key or input; a cancelled
+/// token throws <see cref="OperationCanceledException"/>.
 /// </summary>
-public sealed unsafe class Trainer : IDisposable
+public sealed class Trainer : IDisposable
 {
-    private readonly TrainerHandle _handle;
+    private const string CheckpointMagic = "mer-checkpoint";
+    private const int CheckpointFormat = 3;
 
-    public string Model { get; }
+    // Model construction draws initial weights from torch's global generator: seeded and serialised here so two
+    // trainers built at once still get their own seed's weights.
+    private static readonly Lock Construction = new();
 
-    /// <summary>What the model takes and its layer shapes; read once from the native side.</summary>
+    private readonly ModelOptions _modelOptions;
+    private readonly JsonObject _resolvedSettings;
+    private readonly RecognitionModel _model;
+    private readonly OptimizerHelper _optimizer;
+    private readonly List<(ParameterGroup Group, double BaseRate)> _groups;
+    private readonly Device _device;
+    private TrainOptions _train;
+
+    public string Model => _modelOptions.Name;
+
+    /// <summary>What the model takes and its layer shapes, read once when the trainer is made.</summary>
     public ModelDescription Description { get; }
 
-    private Trainer(TrainerHandle handle)
+    /// <summary>Epochs completed.</summary>
+    public int Epoch { get; private set; }
+
+    private Trainer(ModelOptions model, TrainOptions train)
     {
-        _handle = handle;
+        _modelOptions = model;
+        _train = Validate(train);
+        _device = DeviceOf(train.Device);
+        ApplyThreads();
+        lock (Construction)
+        {
+            torch.manual_seed(train.Seed);
+            _model = ModelRegistry.Create(model.Name, model.Settings, out _resolvedSettings);
+        }
+        _model.to(_device);
+        var groups = _model.ParameterGroups();
+        CheckGroups(groups);
+        _groups = groups.Select(g => (g, g.LearningRate ?? train.LearningRate)).ToList();
+        _optimizer = MakeOptimizer(groups, train);
         Description = Describe();
-        Model = Description.Model;
     }
 
-    public static Trainer Create(ModelOptions model, TrainOptions train)
-    {
-        var status = NativeMethods.Create(model.Name, model.SettingsJson(), train.ToJson(), out var handle);
-        TrainingException.Check(status, $"model '{model.Name}'");
-        return new Trainer(handle);
-    }
+    public static Trainer Create(ModelOptions model, TrainOptions train) => new(model, train);
 
     public static Trainer Create(TrainingConfig config) => Create(config.Model, config.Train);
 
     /// <summary>Rebuilds a trainer from a checkpoint at its epoch; <paramref name="overrides"/> replaces training keys (e.g. more epochs, another device).</summary>
     public static Trainer Load(string checkpoint, IReadOnlyDictionary<string, object>? overrides = null)
     {
-        var json = overrides is null ? null : JsonSerializer.Serialize(overrides);
-        var status = NativeMethods.Load(checkpoint, json, out var handle);
-        TrainingException.Check(status, $"checkpoint {checkpoint}");
-        return new Trainer(handle);
-    }
-
-    /// <summary>Epochs completed.</summary>
-    public int Epoch
-    {
-        get
+        FileStream file;
+        try
         {
-            TrainingException.Check(NativeMethods.Epoch(_handle, out var epoch), $"model '{Model}'");
-            return epoch;
+            file = File.OpenRead(checkpoint);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new TrainingException(TrainingStatus.Io, $"cannot read checkpoint {checkpoint}: {e.Message}");
+        }
+        using (file)
+        using (var reader = new BinaryReader(file))
+        {
+            Header header;
+            try
+            {
+                if (reader.ReadString() != CheckpointMagic)
+                    throw new InvalidDataException("no checkpoint header");
+                var format = reader.ReadInt32();
+                if (format != CheckpointFormat)
+                    throw new InvalidDataException($"format {format}, this build reads format {CheckpointFormat}");
+                header = JsonSerializer.Deserialize<Header>(reader.ReadString(), ModelDescription.Json) ?? throw new InvalidDataException("empty header");
+            }
+            catch (Exception e) when (e is EndOfStreamException or InvalidDataException or JsonException or IOException)
+            {
+                throw new TrainingException(TrainingStatus.Io, $"checkpoint {checkpoint} is not a mer checkpoint this build can read ({e.Message})");
+            }
+            var train = header.Train;
+            if (overrides is not null)
+            {
+                var json = JsonSerializer.SerializeToNode(train, ModelDescription.Json)!.AsObject();
+                foreach (var (key, value) in overrides)
+                {
+                    if (!json.ContainsKey(key))
+                        throw new TrainingException(TrainingStatus.Argument, $"training overrides: unknown key '{key}'");
+                    json[key] = JsonSerializer.SerializeToNode(value);
+                }
+                train = json.Deserialize<TrainOptions>(ModelDescription.Json)!;
+            }
+            var trainer = new Trainer(new ModelOptions { Name = header.Model, Settings = header.Settings }, train);
+            try
+            {
+                trainer._model.load(reader, strict: true);
+                trainer._optimizer.load_state_dict(reader);
+            }
+            catch (Exception e) when (e is not TrainingException)
+            {
+                trainer.Dispose();
+                throw new TrainingException(TrainingStatus.Io, $"checkpoint {checkpoint} does not fit model '{header.Model}' of this build: {e.Message}");
+            }
+            trainer._optimizer.to(trainer._device);
+            trainer.Epoch = header.Epoch;
+            return trainer;
         }
     }
 
-    /// <summary>Reads the model's current description (epoch, configs, shapes) from the native side.</summary>
-    public ModelDescription Describe() =>
-        JsonSerializer.Deserialize<ModelDescription>(
-            TrainingCore.ReadJson((b, c) => (NativeMethods.Describe(_handle, (byte*)b, c, out var n), n), "describing the model"),
-            ModelDescription.Json)!;
+    /// <summary>The model's current description (epoch, configs, layer shapes, optimizer groups).</summary>
+    public ModelDescription Describe()
+    {
+        ApplyThreads();
+        IReadOnlyList<(string Name, long[] Shape)> shapes;
+        long featureSize;
+        using (no_grad())
+        using (NewDisposeScope())
+        {
+            _model.eval();
+            var probe = _model.Inputs.Select(i => zeros([1, .. i.Shape], device: _device)).ToList();
+            shapes = _model.TraceShapes(probe, out var output);
+            featureSize = output.Features.shape[1];
+            _model.train();
+        }
+        var rates = _optimizer.ParamGroups.Select(g => g.LearningRate).ToList();
+        return new ModelDescription(Model, (JsonObject)_resolvedSettings.DeepClone(), JsonSerializer.SerializeToNode(_train, ModelDescription.Json)!.AsObject(),
+            Epoch, _model.Classes, _model.parameters().Sum(p => p.numel()), (int)featureSize, get_num_threads(),
+            _model.Inputs.Select(ModelInput.Of).ToList(),
+            shapes.Select(s => new LayerShape(s.Name, s.Shape.Select(d => (int)d).ToArray())).ToList())
+        {
+            ParameterGroups = _groups.Select((g, i) => new OptimizerGroup(g.Group.Name, g.Group.Parameters.Sum(p => p.numel()), rates[i], g.Group.Scheduled)).ToList(),
+        };
+    }
 
     /// <summary>Trains on every sample of <paramref name="features"/> from the epoch reached to the configured epochs.</summary>
     /// <returns>The last epoch's mean training loss (NaN when no epoch ran).</returns>
@@ -69,43 +156,70 @@ public sealed unsafe class Trainer : IDisposable
         string? checkpointPath = null, float[]? sampleWeights = null, string? fold = null)
     {
         var context = Context(fold);
-        if (features.Classes.Count != Description.Classes)
+        if (features.Classes.Count != _model.Classes)
             throw new TrainingException(TrainingStatus.Argument,
-                $"{context}: the feature set has {features.Classes.Count} classes [{string.Join(", ", features.Classes)}], the model {Description.Classes} (model setting 'classes')");
+                $"{context}: the feature set has {features.Classes.Count} classes [{string.Join(", ", features.Classes)}], the model {_model.Classes} (model setting 'classes')");
         if (sampleWeights is not null && sampleWeights.Length != features.Count)
             throw new ArgumentException($"{context}: {sampleWeights.Length} sample weights for {features.Count} samples");
-        var labels = features.LabelIndices();
-        var sink = new ProgressSink(progress, cancellation);
-        var sinkHandle = GCHandle.Alloc(sink);
-        try
+        if (features.Count == 0)
+            throw new TrainingException(TrainingStatus.Argument, $"{context}: training needs at least one sample");
+        if (sampleWeights is not null && !sampleWeights.All(w => w >= 0))
+            throw new TrainingException(TrainingStatus.Argument, $"{context}: sample weights must be non-negative");
+        ApplyThreads();
+        using var data = new Batches(InputsFor(features, context), features.LabelIndices(), sampleWeights);
+        var loss = double.NaN;
+        while (Epoch < _train.Epochs)
         {
-            int status;
-            using (var inputs = new PinnedInputs(InputsFor(features, context)))
-            fixed (long* l = labels)
-            fixed (float* w = sampleWeights)
-                status = NativeMethods.Fit(_handle, inputs.Pointer, inputs.Count, l, w, checkpointPath, &OnProgress, GCHandle.ToIntPtr(sinkHandle));
-            if (sink.Error is { } error)
-                throw new TrainingException(TrainingStatus.Internal, $"{context}: the progress handler failed: {error.Message}");
-            if (status == (int)TrainingStatus.Cancelled)
+            var (epochLoss, finished) = RunEpoch(data, progress, cancellation);
+            if (!finished)
+            {
+                // A cancel on the epoch's last step leaves consistent weights worth keeping; a cancel mid-epoch does not.
+                throw new OperationCanceledException($"{context}: training cancelled during epoch {Epoch + 1}", cancellation);
+            }
+            loss = epochLoss;
+            if (cancellation.IsCancellationRequested)
+            {
+                if (checkpointPath is not null)
+                    Save(checkpointPath);
                 throw new OperationCanceledException($"{context}: training cancelled after epoch {Epoch}", cancellation);
-            TrainingException.Check(status, context);
-            return sink.LastLoss;
+            }
+            if (checkpointPath is not null && _train.CheckpointEvery > 0 && Epoch % _train.CheckpointEvery == 0 && Epoch < _train.Epochs)
+                Save(checkpointPath);
         }
-        finally
-        {
-            sinkHandle.Free();
-        }
+        if (checkpointPath is not null)
+            Save(checkpointPath);
+        return loss;
     }
 
     /// <summary>Class probabilities, one row per sample in the feature set's class order.</summary>
-    public float[][] Predict(FeatureSet features, string? fold = null) =>
-        Evaluate(features, Description.Classes, fold, (inputs, count, output, capacity) => NativeMethods.Predict(_handle, inputs, count, output, capacity));
+    public float[][] Predict(FeatureSet features, string? fold = null) => Evaluate(features, fold, output => softmax(output.Logits, 1));
 
     /// <summary>Penultimate features, one row of <see cref="ModelDescription.FeatureSize"/> per sample.</summary>
-    public float[][] Features(FeatureSet features, string? fold = null) =>
-        Evaluate(features, Description.FeatureSize, fold, (inputs, count, output, capacity) => NativeMethods.Features(_handle, inputs, count, output, capacity));
+    public float[][] Features(FeatureSet features, string? fold = null) => Evaluate(features, fold, output => output.Features);
 
-    public void Save(string path) => TrainingException.Check(NativeMethods.Save(_handle, path), $"model '{Model}': saving {path}");
+    /// <summary>Model, optimizer state, epoch and both configurations; written beside the target and renamed into place, so a crash never leaves a torn checkpoint.</summary>
+    public void Save(string path)
+    {
+        var partial = path + ".partial";
+        try
+        {
+            using (var file = File.Create(partial))
+            using (var writer = new BinaryWriter(file))
+            {
+                writer.Write(CheckpointMagic);
+                writer.Write(CheckpointFormat);
+                writer.Write(JsonSerializer.Serialize(new Header(Model, _modelOptions.Settings, _train, Epoch), ModelDescription.Json));
+                _model.save(writer);
+                _optimizer.save_state_dict(writer);
+            }
+            File.Move(partial, path, overwrite: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            File.Delete(partial);
+            throw new TrainingException(TrainingStatus.Io, $"model '{Model}': cannot write checkpoint {path}: {e.Message}");
+        }
+    }
 
     /// <summary>
     /// Trains on the fold's training subjects and predicts its held-out subject. With a checkpoint path, an existing
@@ -144,7 +258,7 @@ public sealed unsafe class Trainer : IDisposable
     /// The checkpoint at <paramref name="checkpointPath"/> when it exists, else a new trainer of <paramref name="config"/>.
     /// A checkpoint is taken with the settings that may differ on the machine resuming it (epochs to reach, threads,
     /// device, checkpoint interval); everything else is the checkpoint's own, so the resumed training is the same
-    /// experiment. A checkpoint that cannot resume (of another model, missing tensors of this build of the model,
+    /// experiment. A checkpoint that cannot resume (of another model, tensors of another build of the model,
     /// unreadable) is an error naming it and <paramref name="context"/>; when <paramref name="discard"/> is given it is
     /// deleted instead, the reason goes to <paramref name="discard"/>, and a new trainer starts.
     /// </summary>
@@ -177,61 +291,285 @@ public sealed unsafe class Trainer : IDisposable
         }
     }
 
-    /// <summary>Times one epoch through the trainer against the same batches as bare libtorch steps (changes the weights).</summary>
+    /// <summary>
+    /// Times one epoch through the trainer against the same batches as bare TorchSharp steps (forward, loss, backward,
+    /// step on batches gathered beforehand), best of <paramref name="repeats"/> each after one warm-up epoch; it changes
+    /// the weights, so use a trainer made for it.
+    /// </summary>
     public TrainBenchResult Benchmark(FeatureSet features, int repeats = 3)
     {
-        var labels = features.LabelIndices();
-        NativeMethods.Bench result;
-        int status;
-        using (var inputs = new PinnedInputs(InputsFor(features, Context(null))))
-        fixed (long* l = labels)
-            status = NativeMethods.Benchmark(_handle, inputs.Pointer, inputs.Count, l, repeats, out result);
-        TrainingException.Check(status, $"{Context(null)}: benchmark");
-        return new TrainBenchResult(result.TrainerSeconds, result.RawSeconds, (int)result.Steps, result.Threads);
-    }
+        if (repeats < 1)
+            throw new ArgumentOutOfRangeException(nameof(repeats), "the benchmark needs at least one repeat");
+        ApplyThreads();
+        using var data = new Batches(InputsFor(features, Context(null)), features.LabelIndices(), null);
+        RunEpoch(data, null, default);
+        double trainerSeconds = double.PositiveInfinity, rawSeconds = double.PositiveInfinity;
+        var steps = (int)((data.Count + _train.BatchSize - 1) / _train.BatchSize);
 
-    public void Dispose() => _handle.Dispose();
+        double Bare()
+        {
+            using var scope = NewDisposeScope();
+            using var order = EpochOrder(data, new Generator(EpochSeed(_train.Seed, Epoch)));
+            var batches = Enumerable.Range(0, steps).Select(step =>
+            {
+                var index = order.narrow(0, step * (long)_train.BatchSize, Math.Min(_train.BatchSize, data.Count - step * (long)_train.BatchSize));
+                return (Inputs: data.Inputs.Select(x => x.index_select(0, index).to(_device)).ToList(), Labels: data.Labels.index_select(0, index).to(_device));
+            }).ToList();
+            _model.train();
+            var lossSum = zeros([], device: _device);
+            var clock = Stopwatch.StartNew();
+            foreach (var (inputs, labels) in batches)
+            {
+                using var step = NewDisposeScope();
+                _optimizer.zero_grad();
+                var loss = _model.Loss(_model.Forward(inputs), labels, null);
+                loss.backward();
+                _optimizer.step();
+                lossSum.add_(loss.detach());
+            }
+            _ = lossSum.item<float>(); // waits for the device, as the trainer does at the end of an epoch
+            return clock.Elapsed.TotalSeconds;
+        }
 
-    private string Context(string? fold) => fold is null ? $"model '{Model}'" : $"model '{Model}', fold '{fold}'";
+        double Loop()
+        {
+            var clock = Stopwatch.StartNew();
+            RunEpoch(data, null, default);
+            return clock.Elapsed.TotalSeconds;
+        }
 
-    private delegate int EvaluateCall(NativeMethods.Input* inputs, int count, float* output, long capacity);
-
-    private float[][] Evaluate(FeatureSet features, int width, string? fold, EvaluateCall call)
-    {
-        var flat = new float[(long)features.Count * width];
-        int status;
-        using (var inputs = new PinnedInputs(InputsFor(features, Context(fold))))
-        fixed (float* output = flat)
-            status = call(inputs.Pointer, inputs.Count, output, flat.LongLength);
-        TrainingException.Check(status, Context(fold));
-        return Enumerable.Range(0, features.Count).Select(i => flat.AsSpan(i * width, width).ToArray()).ToArray();
+        // Alternating which goes first keeps order effects (caches, allocator state) out of the comparison.
+        for (var r = 0; r < repeats; r++)
+        {
+            if (r % 2 == 0)
+            {
+                rawSeconds = Math.Min(rawSeconds, Bare());
+                trainerSeconds = Math.Min(trainerSeconds, Loop());
+            }
+            else
+            {
+                trainerSeconds = Math.Min(trainerSeconds, Loop());
+                rawSeconds = Math.Min(rawSeconds, Bare());
+            }
+        }
+        return new TrainBenchResult(trainerSeconds, rawSeconds, steps, get_num_threads());
     }
 
     /// <summary>
     /// Throws, naming the input, unless <paramref name="features"/> carries every input of this model in the model's
     /// shape (what training would find out at its first step).
     /// </summary>
-    public void CheckInputs(FeatureSet features, string context)
+    public void CheckInputs(FeatureSet features, string context) => InputsFor(features, context);
+
+    public void Dispose()
     {
-        var arrays = InputsFor(features, context);
-        for (var i = 0; i < arrays.Count; i++)
+        _optimizer.Dispose();
+        _model.Dispose();
+    }
+
+    /// <summary>A generator and seed for one epoch derived from (seed, epoch) alone (splitmix64), so an epoch draws the
+    /// same shuffles, augmentations and dropout masks whether training ran straight through or resumed.</summary>
+    internal static ulong EpochSeed(long seed, int epoch)
+    {
+        unchecked
         {
-            var expected = Description.Inputs[i];
-            var shape = arrays[i].Shape.Skip(1).ToArray();
-            if (!shape.SequenceEqual(expected.Shape))
-                throw new TrainingException(TrainingStatus.Argument,
-                    $"{context}: input '{expected.Name}' has shape [{string.Join(",", shape)}], model '{Model}' expects [{string.Join(",", expected.Shape)}]");
+            var z = (ulong)seed * 0x9E3779B97F4A7C15UL + (ulong)epoch + 1;
+            z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+            z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+            return z ^ (z >> 31);
         }
     }
 
-    private List<NdArray<float>> InputsFor(FeatureSet features, string context)
+    private (double Loss, bool Finished) RunEpoch(Batches data, IProgress<EpochProgress>? progress, CancellationToken cancellation)
     {
-        if (Description.Inputs.Count == 1 && features.Inputs.Count == 1)
-            return [features.Inputs.Values.Single()];
-        return Description.Inputs.Select(input => features.Inputs.TryGetValue(input.Name, out var array) ? array
-            : throw new TrainingException(TrainingStatus.Argument,
-                $"{context}: the feature set has no input '{input.Name}' (it has: {string.Join(", ", features.Inputs.Keys)})")).ToList();
+        var n = data.Count;
+        var batch = (long)_train.BatchSize;
+        var steps = (n + batch - 1) / batch;
+        var seed = EpochSeed(_train.Seed, Epoch);
+        using var generator = new Generator(seed);
+        using var modelGenerator = _device.type == DeviceType.CPU ? null : new Generator(seed, _device);
+        _model.Random = modelGenerator ?? generator;
+        for (var g = 0; g < _groups.Count; g++)
+            _optimizer.ParamGroups.ElementAt(g).LearningRate = RateAt(Epoch, _groups[g]);
+        _model.train();
+        var augmenting = Augmentation.Enabled(_train);
+        using var order = EpochOrder(data, generator);
+        using var lossSum = zeros([], device: _device);
+        var clock = Stopwatch.StartNew();
+        try
+        {
+            for (long step = 0; step < steps; step++)
+            {
+                using (NewDisposeScope())
+                {
+                    var index = order.narrow(0, step * batch, Math.Min(batch, n - step * batch));
+                    List<Tensor> inputs = data.Inputs.Select(x => x.index_select(0, index).to(_device)).ToList();
+                    if (augmenting)
+                        inputs = Augmentation.Apply(inputs, _model.Inputs, _train, generator);
+                    var labels = data.Labels.index_select(0, index).to(_device);
+                    var weights = data.Weights?.index_select(0, index).to(_device);
+                    _optimizer.zero_grad();
+                    var loss = _model.Loss(_model.Forward(inputs), labels, weights);
+                    loss.backward();
+                    _optimizer.step();
+                    lossSum.add_(loss.detach() * index.shape[0]);
+                }
+                if (step + 1 < steps && cancellation.IsCancellationRequested)
+                    return (double.NaN, false);
+            }
+        }
+        finally
+        {
+            _model.Random = null;
+        }
+        var epochLoss = lossSum.item<float>() / (double)n;
+        Epoch++;
+        progress?.Report(new EpochProgress(Epoch, _train.Epochs, epochLoss, n / Math.Max(clock.Elapsed.TotalSeconds, 1e-9)));
+        return (epochLoss, true);
     }
+
+    private Tensor EpochOrder(Batches data, Generator generator)
+    {
+        if (!_train.ClassBalanced)
+            return randperm(data.Count, generator: generator);
+        using var scope = NewDisposeScope();
+        var counts = bincount(data.Labels).to(float64);
+        var probability = counts.reciprocal().index_select(0, data.Labels);
+        return multinomial(probability, data.Count, replacement: true, generator: generator).MoveToOuterDisposeScope();
+    }
+
+    private double RateAt(int epoch, (ParameterGroup Group, double BaseRate) group) =>
+        group.Group.Scheduled && _train.Schedule == "cosine" && _train.Epochs > 0
+            ? group.BaseRate * 0.5 * (1 + Math.Cos(Math.PI * epoch / _train.Epochs))
+            : group.BaseRate;
+
+    private float[][] Evaluate(FeatureSet features, string? fold, Func<ModelOutput, Tensor> pick)
+    {
+        var context = Context(fold);
+        var arrays = InputsFor(features, context);
+        ApplyThreads();
+        var rows = new List<float[]>(features.Count);
+        using (no_grad())
+        {
+            _model.eval();
+            try
+            {
+                for (var begin = 0; begin < features.Count; begin += _train.BatchSize)
+                {
+                    using var scope = NewDisposeScope();
+                    var count = Math.Min(_train.BatchSize, features.Count - begin);
+                    var inputs = arrays.Select(a => Slice(a, begin, count).to(_device)).ToList();
+                    var result = pick(_model.Forward(inputs)).to(CPU).contiguous();
+                    var width = (int)result.shape[1];
+                    var flat = result.data<float>().ToArray();
+                    for (var i = 0; i < count; i++)
+                        rows.Add(flat.AsSpan(i * width, width).ToArray());
+                }
+            }
+            finally
+            {
+                _model.train();
+            }
+        }
+        return rows.ToArray();
+    }
+
+    private static Tensor Slice(Core.Arrays.NdArray<float> array, int begin, int count)
+    {
+        var sample = array.Shape[1..].Aggregate(1L, (a, b) => a * b);
+        var values = array.Data.AsSpan((int)(begin * sample), (int)(count * sample)).ToArray();
+        return tensor(values, [count, .. array.Shape[1..].Select(d => (long)d)]);
+    }
+
+    private List<Core.Arrays.NdArray<float>> InputsFor(FeatureSet features, string context)
+    {
+        var specs = _model.Inputs;
+        var arrays = specs.Count == 1 && features.Inputs.Count == 1
+            ? [features.Inputs.Values.Single()]
+            : specs.Select(input => features.Inputs.TryGetValue(input.Name, out var array) ? array
+                : throw new TrainingException(TrainingStatus.Argument,
+                    $"{context}: the feature set has no input '{input.Name}' (it has: {string.Join(", ", features.Inputs.Keys)})")).ToList();
+        for (var i = 0; i < specs.Count; i++)
+        {
+            var shape = arrays[i].Shape[1..];
+            if (!shape.Select(d => (long)d).SequenceEqual(specs[i].Shape))
+                throw new TrainingException(TrainingStatus.Argument,
+                    $"{context}: input '{specs[i].Name}' has shape [{string.Join(",", shape)}], model '{Model}' expects [{string.Join(",", specs[i].Shape)}]");
+        }
+        var labelsOk = features.LabelIndices().All(l => l >= 0 && l < _model.Classes);
+        if (!labelsOk)
+            throw new TrainingException(TrainingStatus.Argument, $"{context}: labels must be class indices in [0, {_model.Classes})");
+        return arrays;
+    }
+
+    private string Context(string? fold) => fold is null ? $"model '{Model}'" : $"model '{Model}', fold '{fold}'";
+
+    private void ApplyThreads()
+    {
+        var threads = _train.Threads > 0 ? _train.Threads : Environment.ProcessorCount;
+        if (get_num_threads() != threads)
+            set_num_threads(threads);
+    }
+
+    private static TrainOptions Validate(TrainOptions train)
+    {
+        var errors = new List<ValidationResult>();
+        if (!Validator.TryValidateObject(train, new ValidationContext(train), errors, validateAllProperties: true))
+        {
+            var error = errors[0];
+            var key = JsonNamingPolicy.SnakeCaseLower.ConvertName(error.MemberNames.FirstOrDefault() ?? "?");
+            throw new TrainingException(TrainingStatus.Argument, $"training config: key '{key}': {error.ErrorMessage}");
+        }
+        return train;
+    }
+
+    private static Device DeviceOf(string text)
+    {
+        Device device;
+        try
+        {
+            device = torch.device(text);
+        }
+        catch (Exception)
+        {
+            throw new TrainingException(TrainingStatus.Argument, $"training config: key 'device' must be cpu, cuda or cuda:N, got '{text}'");
+        }
+        if (device.type == DeviceType.CUDA)
+        {
+            if (!cuda.is_available())
+                throw new TrainingException(TrainingStatus.Argument,
+                    $"training config: key 'device' is '{text}' but CUDA is not available (this build has the CPU libtorch or there is no GPU; available: cpu)");
+            if (device.index >= cuda.device_count())
+                throw new TrainingException(TrainingStatus.Argument,
+                    $"training config: key 'device' is '{text}' but there are only {cuda.device_count()} CUDA devices (cuda:0..cuda:{cuda.device_count() - 1})");
+        }
+        else if (device.type != DeviceType.CPU)
+            throw new TrainingException(TrainingStatus.Argument, $"training config: key 'device' must be cpu, cuda or cuda:N, got '{text}'");
+        return device;
+    }
+
+    // Every trainable parameter in exactly one group: one left out would silently never train.
+    private void CheckGroups(IReadOnlyList<ParameterGroup> groups)
+    {
+        var seen = new HashSet<IntPtr>();
+        foreach (var group in groups)
+            foreach (var p in group.Parameters)
+                if (!seen.Add(p.Handle))
+                    throw new TrainingException(TrainingStatus.Internal, $"model '{Model}': a parameter is in two optimizer groups (the second: '{group.Name}')");
+        foreach (var (name, p) in _model.named_parameters())
+            if (!seen.Contains(p.Handle))
+                throw new TrainingException(TrainingStatus.Internal, $"model '{Model}': parameter '{name}' is in no optimizer group");
+    }
+
+    private static OptimizerHelper MakeOptimizer(IReadOnlyList<ParameterGroup> groups, TrainOptions t) => t.Optimizer switch
+    {
+        "adamw" => optim.AdamW(groups.Select(g => new AdamW.ParamGroup(g.Parameters, lr: g.LearningRate ?? t.LearningRate, weight_decay: g.WeightDecay ?? t.WeightDecay)),
+            lr: t.LearningRate, weight_decay: t.WeightDecay),
+        "sgd" => optim.SGD(groups.Select(g => new SGD.ParamGroup(g.Parameters, lr: g.LearningRate ?? t.LearningRate, momentum: t.Momentum, weight_decay: g.WeightDecay ?? t.WeightDecay)),
+            learningRate: t.LearningRate, momentum: t.Momentum, weight_decay: t.WeightDecay),
+        _ => optim.Adam(groups.Select(g => new Adam.ParamGroup(g.Parameters, lr: g.LearningRate ?? t.LearningRate, weight_decay: g.WeightDecay ?? t.WeightDecay)),
+            lr: t.LearningRate, weight_decay: t.WeightDecay),
+    };
 
     private static int ArgMax(float[] values)
     {
@@ -242,66 +580,31 @@ public sealed unsafe class Trainer : IDisposable
         return best;
     }
 
-    [UnmanagedCallersOnly]
-    private static int OnProgress(NativeMethods.Progress* progress, IntPtr user)
-    {
-        var sink = (ProgressSink)GCHandle.FromIntPtr(user).Target!;
-        try
-        {
-            if (progress->EpochDone != 0)
-            {
-                sink.LastLoss = progress->Loss;
-                sink.Progress?.Report(new EpochProgress(progress->Epoch, progress->Epochs, progress->Loss, progress->SamplesPerSecond));
-            }
-            return sink.Cancellation.IsCancellationRequested ? 1 : 0;
-        }
-        catch (Exception e)
-        {
-            // No exception may unwind into native code: keep it, stop training, rethrow on the managed side.
-            sink.Error = e;
-            return 1;
-        }
-    }
+    /// <summary>What a checkpoint records besides the tensors: the model and its settings as given, the training settings and the epoch.</summary>
+    private sealed record Header(string Model, IReadOnlyDictionary<string, string> Settings, TrainOptions Train, int Epoch);
 
-    private sealed class ProgressSink(IProgress<EpochProgress>? progress, CancellationToken cancellation)
+    /// <summary>A training or prediction set as CPU tensors (copied once from the feature arrays): inputs in the model's order, labels, optional weights.</summary>
+    private sealed class Batches : IDisposable
     {
-        public IProgress<EpochProgress>? Progress { get; } = progress;
-        public CancellationToken Cancellation { get; } = cancellation;
-        public double LastLoss { get; set; } = double.NaN;
-        public Exception? Error { get; set; }
-    }
-
-    /// <summary>The feature arrays pinned for one native call, described as mer_train_input structs.</summary>
-    private sealed class PinnedInputs : IDisposable
-    {
-        private readonly MemoryHandle[] _pins;
-        private readonly NativeMethods.Input[] _inputs;
-        private GCHandle _array;
-
-        public PinnedInputs(IReadOnlyList<NdArray<float>> arrays)
+        public Batches(IReadOnlyList<Core.Arrays.NdArray<float>> inputs, long[] labels, float[]? weights)
         {
-            _pins = new MemoryHandle[arrays.Count];
-            _inputs = new NativeMethods.Input[arrays.Count];
-            for (var i = 0; i < arrays.Count; i++)
-            {
-                var shape = arrays[i].Shape;
-                _pins[i] = arrays[i].Data.AsMemory().Pin();
-                _inputs[i] = new NativeMethods.Input
-                {
-                    Data = (float*)_pins[i].Pointer, N = shape[0], Channels = shape[1], Height = shape[2], Width = shape[3],
-                };
-            }
-            _array = GCHandle.Alloc(_inputs, GCHandleType.Pinned);
+            Inputs = inputs.Select(a => tensor(a.Data, a.Shape.Select(d => (long)d).ToArray())).ToList();
+            Labels = tensor(labels);
+            Weights = weights is null ? null : tensor(weights);
+            Count = labels.Length;
         }
 
-        public NativeMethods.Input* Pointer => (NativeMethods.Input*)_array.AddrOfPinnedObject();
-        public int Count => _inputs.Length;
+        public List<Tensor> Inputs { get; }
+        public Tensor Labels { get; }
+        public Tensor? Weights { get; }
+        public long Count { get; }
 
         public void Dispose()
         {
-            _array.Free();
-            foreach (var pin in _pins)
-                pin.Dispose();
+            foreach (var x in Inputs)
+                x.Dispose();
+            Labels.Dispose();
+            Weights?.Dispose();
         }
     }
 }
@@ -309,6 +612,6 @@ public sealed unsafe class Trainer : IDisposable
 /// <summary>One benchmark: best epoch time through the trainer and bare, steps per epoch, and torch's thread count.</summary>
 public sealed record TrainBenchResult(double TrainerSeconds, double RawSeconds, int Steps, int Threads)
 {
-    /// <summary>What the trainer's loop adds over bare libtorch steps, as a fraction of the bare time.</summary>
+    /// <summary>What the trainer's loop adds over bare TorchSharp steps, as a fraction of the bare time.</summary>
     public double LoopOverheadFraction => TrainerSeconds / RawSeconds - 1;
 }

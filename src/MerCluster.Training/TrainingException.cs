@@ -1,8 +1,6 @@
-using System.Runtime.InteropServices;
-
 namespace MerCluster.Training;
 
-/// <summary>Status codes of mer_train.h.</summary>
+/// <summary>What kind of training failure: a bad argument or setting, an unreadable or unfitting file, a cancel, anything else.</summary>
 public enum TrainingStatus
 {
     Ok = 0,
@@ -12,16 +10,8 @@ public enum TrainingStatus
     Internal = 4,
 }
 
-/// <summary>A failed native training call: what was being done (model, fold, key) and the native message.</summary>
+/// <summary>A failed training call, naming what was being done (model, fold, key, file).</summary>
 public sealed class TrainingException(TrainingStatus status, string message) : Exception(message)
 {
     public TrainingStatus Status { get; } = status;
-
-    internal static void Check(int status, string context)
-    {
-        if (status == 0)
-            return;
-        var native = Marshal.PtrToStringUTF8(NativeMethods.LastError()) ?? "";
-        throw new TrainingException((TrainingStatus)status, $"{context}: {native}");
-    }
 }
