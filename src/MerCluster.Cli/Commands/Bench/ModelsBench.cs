@@ -119,9 +119,7 @@ internal static class ModelsBench
         return path;
     }
 
-    private static string CoreBuild() => TrainingCore.LibraryPath is { } path
-        ? Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(path)))[..16]
-        : "unknown";
+    private static string CoreBuild() => Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(TrainingCore.AssemblyPath)))[..16];
 
     private static JsonObject Result(string model, string config, SweepReport report, TimeSpan elapsed)
     {

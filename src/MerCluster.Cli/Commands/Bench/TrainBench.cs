@@ -107,6 +107,8 @@ internal static class TrainBench
                 ["loop_overhead_fraction"] = Round(bench.LoopOverheadFraction),
                 ["peak_rss_mb"] = Round(PeakRssMb()),
                 ["threads"] = bench.Threads,
+                ["framework"] = TrainingCore.Framework,
+                ["libtorch"] = TrainingCore.LibTorch,
             });
         }
         return results;
@@ -116,7 +118,8 @@ internal static class TrainBench
     {
         var report = new JsonObject
         {
-            ["blas"] = TrainingCore.BlasLibrary,
+            ["framework"] = TrainingCore.Framework,
+            ["libtorch"] = TrainingCore.LibTorch,
             // Wall-clock figures on a shared machine are only as good as its idleness: say how busy it was.
             ["load_average_1m"] = LoadAverage(),
             ["targets"] = new JsonObject { ["loop_overhead_fraction_max"] = 0.05, ["ststnet_epoch_seconds_max"] = 0.1 },
@@ -127,7 +130,7 @@ internal static class TrainBench
             Console.WriteLine(report.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
             return 0;
         }
-        Console.WriteLine($"BLAS: {TrainingCore.BlasLibrary ?? "unknown"}; load average {LoadAverage()?.ToString(CultureInfo.InvariantCulture) ?? "unknown"}");
+        Console.WriteLine($"{TrainingCore.Version}; load average {LoadAverage()?.ToString(CultureInfo.InvariantCulture) ?? "unknown"}");
         Console.WriteLine($"{"model",-14} {"config",-6} {"batch",5} {"ms/step",9} {"samples/s",10} {"epoch s",8} {"overhead",9} {"peak MB",8} {"threads",7}");
         foreach (var r in results.Select(r => r!.AsObject()))
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
