@@ -1,0 +1,222 @@
+using MerCluster.Training.Torch;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
+
+namespace MerCluster.Training.Models;
+
+/// <summary>
+/// MobileViT-SVM (seed 004): MobileViT (Mehta and Rastegari, 2021; variants XXS, XS, S with the layer widths of its
+/// Table 4 and Apple's ml-cvnets configs) on the grayscale, eye-masked 256x256 apex, with the seed's L2 penalty on the
+/// convolutional and fully connected layers and dropout before the classifier. Settings: configs/models/mobilevit_svm.yaml.
+/// <para>
+/// The seed's two extra stages live outside the network: pretraining on macro-expressions is an ordinary training run of
+/// this model on a macro-expression feature set (configs/models/mobilevit_svm-macro.yaml), whose checkpoint
+/// <see cref="PretrainedPath"/> names (every layer but the classifier starts from it; the trainer loads it); the SVM
+/// (<c>classifier: svm</c>, <c>svm_kernel</c>, <c>svm_c</c>, <c>svm_gamma</c>) is fitted on the penultimate features (the
+/// pooled 1x1-expanded map, before dropout) after fine-tuning, so the model only reads and validates these keys.
+/// </para>
+/// <para>
+/// "L2 0.2" is Keras' kernel_regularizer l2(0.2) (the seed used Keras): 0.2 x the sum of squared weights of every
+/// convolution and linear layer (transformer projections included, biases and norms not), the auxiliary loss while
+/// training; it is separate from the optimizer's weight decay, the seed's grid key.
+/// </para>
+/// </summary>
+[Model("mobilevit_svm", "MobileViT (XXS/XS/S) on the grayscale eye-masked apex with L2 0.2 and dropout 0.5; SVM or softmax head (seed 004)")]
+public sealed class MobileVit : RecognitionModel
+{
+    private const long Patch = 2;   // h = w = 2 at every level (seed, Section 3.3)
+    private const long Heads = 4;
+
+    private readonly ConvLayer stem;
+    private readonly Sequential layer1, layer2, layer3, layer4, layer5;
+    private readonly ConvLayer expand;
+    private readonly SeededDropout dropout;
+    private readonly Linear classifier;
+    private readonly double _l2;
+
+    public override IReadOnlyList<InputSpec> Inputs { get; }
+
+    public override int Classes { get; }
+
+    /// <summary>The mer checkpoint of the macro-expression stage (empty: none); the trainer copies every tensor but the classifier's from it.</summary>
+    public string PretrainedPath { get; }
+
+    public MobileVit(ModelSettings settings) : base("mobilevit_svm")
+    {
+        Classes = settings.Integer("classes", 3, 2, 1000);
+        var variantName = settings.Choice("variant", "s", "xxs", "xs", "s");
+        var imageSize = settings.Integer("image_size", 256, 64, 4096);
+        if (imageSize % 64 != 0)
+            throw new TrainingException(TrainingStatus.Argument, "model 'mobilevit_svm' config: key 'image_size' must be a multiple of 64 (the last " +
+                                                                 $"map, size/32, is cut into 2x2 patches), got {imageSize}");
+        var dropoutRate = settings.Number("dropout", 0.5, 0, 1);
+        var transformerDropout = settings.Number("transformer_dropout", 0.1, 0, 1);
+        _l2 = settings.Number("l2", 0.2, 0, 100);
+        settings.Choice("classifier", "svm", "svm", "softmax");
+        settings.Choice("svm_kernel", "rbf", "linear", "rbf");
+        settings.Number("svm_c", 1.0, 1e-6, 1e6);
+        settings.Number("svm_gamma", 0, 0, 1e6);
+        PretrainedPath = settings.Text("pretrained", "");
+        Inputs = [new InputSpec("apex_gray", "grayscale apex, eye line levelled, eyes masked", [1, imageSize, imageSize])];
+
+        var v = Variant.Of(variantName);
+        stem = new ConvLayer(1, 16, 3, stride: 2);
+        layer1 = nn.Sequential(new InvertedResidual(16, v.Layer1, 1, v.Expand));
+        layer2 = nn.Sequential(new InvertedResidual(v.Layer1, v.Layer2, 2, v.Expand),
+            new InvertedResidual(v.Layer2, v.Layer2, 1, v.Expand),
+            new InvertedResidual(v.Layer2, v.Layer2, 1, v.Expand));
+        var vitLayers = new Sequential[3];
+        var @in = v.Layer2;
+        for (var i = 0; i < 3; i++)
+        {
+            vitLayers[i] = nn.Sequential(new InvertedResidual(@in, v.Out[i], 2, v.Expand),
+                new MobileVitBlock(v.Out[i], v.Dim[i], v.Ffn[i], v.Depth[i], transformerDropout));
+            @in = v.Out[i];
+        }
+        (layer3, layer4, layer5) = (vitLayers[0], vitLayers[1], vitLayers[2]);
+        var expanded = Math.Min(4 * @in, 960);
+        expand = new ConvLayer(@in, expanded, 1);
+        dropout = new SeededDropout(dropoutRate);
+        classifier = nn.Linear(expanded, Classes);
+        RegisterComponents();
+    }
+
+    public override ModelOutput Forward(IReadOnlyList<Tensor> inputs)
+    {
+        var x = stem.forward(inputs[0]);
+        Trace("stem", x);
+        x = layer1.forward(x);
+        Trace("layer1", x);
+        x = layer2.forward(x);
+        Trace("layer2", x);
+        x = layer3.forward(x);
+        Trace("layer3", x);
+        x = layer4.forward(x);
+        Trace("layer4", x);
+        x = layer5.forward(x);
+        Trace("layer5", x);
+        x = expand.forward(x);
+        Trace("expand", x);
+        var features = x.mean([2, 3]);
+        Trace("pool", features);
+        var logits = classifier.forward(dropout.forward(features));
+        Trace("classifier", logits);
+        Tensor? penalty = null;
+        if (training && _l2 > 0)
+        {
+            // Every convolution and linear weight, in module order (read here rather than kept, so a move to another
+            // device, which replaces the parameters, cannot leave a stale list).
+            penalty = zeros([], dtype: logits.dtype, device: logits.device);
+            foreach (var module in modules())
+            {
+                if (module is Conv2d conv)
+                    penalty = penalty + conv.weight!.pow(2).sum();
+                else if (module is Linear linear)
+                    penalty = penalty + linear.weight!.pow(2).sum();
+            }
+            penalty = penalty * _l2;
+        }
+        return new ModelOutput(logits, features, penalty);
+    }
+
+    /// <summary>Expansion of MobileNetV2, the two MV2 widths, then per MobileViT layer (3 to 5): channels, transformer width, feed-forward width, depth.</summary>
+    private sealed record Variant(double Expand, long Layer1, long Layer2, long[] Out, long[] Dim, long[] Ffn)
+    {
+        public long[] Depth { get; } = [2, 4, 3];
+
+        public static Variant Of(string name) => name switch
+        {
+            "xxs" => new Variant(2, 16, 24, [48, 64, 80], [64, 80, 96], [128, 160, 192]),
+            "xs" => new Variant(4, 32, 48, [64, 80, 96], [96, 120, 144], [192, 240, 288]),
+            _ => new Variant(4, 32, 64, [96, 128, 160], [144, 192, 240], [288, 384, 480]),
+        };
+    }
+
+    /// <summary>The MobileViT block: local 3x3 + 1x1 to d, transformers across the 2x2-unfolded patches, 1x1 back, fusion 3x3.</summary>
+    private sealed class MobileVitBlock : nn.Module<Tensor, Tensor>
+    {
+        private readonly ConvLayer local;
+        private readonly Conv2d to_dim;
+        private readonly ModuleList<Block> transformers;
+        private readonly LayerNorm norm;
+        private readonly ConvLayer from_dim, fusion;
+
+        public MobileVitBlock(long channels, long dim, long ffn, long depth, double dropoutRate) : base("mobilevit_block")
+        {
+            local = new ConvLayer(channels, channels, 3);
+            to_dim = nn.Conv2d(channels, dim, 1, bias: false);
+            var block = new BlockOptions(Dim: dim, Heads: Heads, MlpDim: ffn, Silu: true, NormEps: 1e-5, Dropout: dropoutRate);
+            transformers = nn.ModuleList(Enumerable.Range(0, (int)depth).Select(_ => new Block(block)).ToArray());
+            norm = nn.LayerNorm([dim]);
+            from_dim = new ConvLayer(dim, channels, 1);
+            fusion = new ConvLayer(2 * channels, channels, 3);
+            RegisterComponents();
+        }
+
+        public override Tensor forward(Tensor x)
+        {
+            var y = to_dim.forward(local.forward(x));
+            long n = y.shape[0], d = y.shape[1], h = y.shape[2] / Patch, w = y.shape[3] / Patch;
+            // [N, d, H, W] -> [N * 4, (H/2)(W/2), d]: one sequence per pixel position inside the 2x2 patches.
+            var tokens = y.reshape(n, d, h, Patch, w, Patch).permute(0, 3, 5, 2, 4, 1).reshape(n * Patch * Patch, h * w, d);
+            foreach (var transformer in transformers)
+                tokens = transformer.forward(tokens);
+            tokens = norm.forward(tokens);
+            y = tokens.reshape(n, Patch, Patch, h, w, d).permute(0, 5, 3, 1, 4, 2).reshape(n, d, h * Patch, w * Patch);
+            return fusion.forward(cat([x, from_dim.forward(y)], 1));
+        }
+    }
+
+    /// <summary>MobileNetV2's inverted residual: 1x1 expand, 3x3 depthwise, 1x1 project; residual when the shape is kept.</summary>
+    private sealed class InvertedResidual : nn.Module<Tensor, Tensor>
+    {
+        private readonly bool _residual;
+        private readonly Sequential block;
+
+        public InvertedResidual(long @in, long @out, long stride, double expandRatio) : base("inverted_residual")
+        {
+            _residual = stride == 1 && @in == @out;
+            var hidden = MakeDivisible(@in * expandRatio);
+            var parts = new List<(string, nn.Module<Tensor, Tensor>)>();
+            if (expandRatio != 1)
+                parts.Add(("expand", new ConvLayer(@in, hidden, 1)));
+            parts.Add(("depthwise", new ConvLayer(hidden, hidden, 3, stride, hidden)));
+            parts.Add(("project", new ConvLayer(hidden, @out, 1, 1, 1, act: false)));
+            block = nn.Sequential(parts.ToArray());
+            RegisterComponents();
+        }
+
+        public override Tensor forward(Tensor x) => _residual ? x + block.forward(x) : block.forward(x);
+    }
+
+    /// <summary>MobileNet's channel rounding: to the nearest multiple of <paramref name="divisor"/>, not below it nor 10% below the value.</summary>
+    private static long MakeDivisible(double value, long divisor = 8)
+    {
+        var v = Math.Max(divisor, (long)(value + divisor / 2.0) / divisor * divisor);
+        return v < 0.9 * value ? v + divisor : v;
+    }
+
+    /// <summary>MobileViT's conv layer: convolution (padding kernel/2, no bias), batch norm, then SiLU unless <c>act</c> is false.</summary>
+    private sealed class ConvLayer : nn.Module<Tensor, Tensor>
+    {
+        private readonly bool _act;
+        private readonly Conv2d conv;
+        private readonly BatchNorm2d norm;
+
+        public ConvLayer(long @in, long @out, long kernel, long stride = 1, long groups = 1, bool act = true) : base("conv_layer")
+        {
+            _act = act;
+            conv = nn.Conv2d(@in, @out, kernel, stride: stride, padding: kernel / 2, groups: groups, bias: false);
+            norm = nn.BatchNorm2d(@out);
+            RegisterComponents();
+        }
+
+        public override Tensor forward(Tensor x)
+        {
+            var y = norm.forward(conv.forward(x));
+            return _act ? F.silu(y) : y;
+        }
+    }
+}
