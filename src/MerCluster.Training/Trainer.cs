@@ -44,7 +44,7 @@ public sealed class Trainer : IDisposable
     /// <summary>Epochs completed.</summary>
     public int Epoch { get; private set; }
 
-    private Trainer(ModelOptions model, TrainOptions train)
+    private Trainer(ModelOptions model, TrainOptions train, bool resuming = false)
     {
         _modelOptions = model;
         _train = Validate(train);
@@ -55,6 +55,8 @@ public sealed class Trainer : IDisposable
             torch.manual_seed(train.Seed);
             _model = ModelRegistry.Create(model.Name, model.Settings, out _resolvedSettings);
         }
+        if (!resuming && _resolvedSettings[WeightsFile.Setting]?.GetValue<string>() is { Length: > 0 } weights)
+            LoadStartingWeights(weights);
         _model.to(_device);
         var groups = _model.ParameterGroups();
         CheckGroups(groups);
@@ -108,7 +110,7 @@ public sealed class Trainer : IDisposable
                 }
                 train = json.Deserialize<TrainOptions>(ModelDescription.Json)!;
             }
-            var trainer = new Trainer(new ModelOptions { Name = header.Model, Settings = header.Settings }, train);
+            var trainer = new Trainer(new ModelOptions { Name = header.Model, Settings = header.Settings }, train, resuming: true);
             try
             {
                 trainer._model.load(reader, strict: true);
@@ -122,6 +124,38 @@ public sealed class Trainer : IDisposable
             trainer._optimizer.to(trainer._device);
             trainer.Epoch = header.Epoch;
             return trainer;
+        }
+    }
+
+    /// <summary>Whether <paramref name="path"/> starts like a checkpoint this trainer writes.</summary>
+    internal static bool IsCheckpoint(string path)
+    {
+        var stream = new MemoryStream();
+        using (var writer = new BinaryWriter(stream))
+            writer.Write(CheckpointMagic);
+        return WeightsFile.StartsWith(path, stream.ToArray());
+    }
+
+    /// <summary>The model tensors (parameters and buffers, on the CPU) of a checkpoint of <paramref name="model"/>.</summary>
+    internal static Dictionary<string, Tensor> ModelTensors(string path, string model)
+    {
+        using var source = Load(path, new Dictionary<string, object> { ["device"] = "cpu" });
+        if (source.Model != model)
+            throw new TrainingException(TrainingStatus.Argument, $"weights file '{path}' is a checkpoint of model '{source.Model}', not of '{model}'");
+        return source._model.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.detach().clone());
+    }
+
+    private void LoadStartingWeights(string path)
+    {
+        var tensors = WeightsFile.Read(path, Model);
+        try
+        {
+            _model.LoadWeights(tensors, path);
+        }
+        finally
+        {
+            foreach (var tensor in tensors.Values)
+                tensor.Dispose();
         }
     }
 

@@ -7,7 +7,7 @@ namespace MerCluster.Orchestration.Tests;
 /// <summary>
 /// MobileViT-SVM's pretraining stage through the real CLI, as the README gives it: a synthetic CK+ tree (macro mode),
 /// its feature set (`mer preprocess --ckplus`), MobileViT trained on all of it (`mer train --holdout none`), and a
-/// fine-tuning config whose `pretrained` is that checkpoint. Tiny: MobileViT-XXS on a 64x64 apex, 12 sequences, 2 epochs.
+/// fine-tuning config whose `weights` is that checkpoint. Tiny: MobileViT-XXS on a 64x64 apex, 12 sequences, 2 epochs.
 /// </summary>
 public sealed class PretrainingCommandTests : IDisposable
 {
@@ -26,7 +26,7 @@ public sealed class PretrainingCommandTests : IDisposable
     private static string Model(string variant, string classifier, string pretrained) => $$"""
         model:
           name: mobilevit_svm
-          settings: {classes: 3, variant: {{variant}}, image_size: 64, l2: 0.0001, classifier: {{classifier}}, svm_kernel: linear, pretrained: "{{pretrained}}"}
+          settings: {classes: 3, variant: {{variant}}, image_size: 64, l2: 0.0001, classifier: {{classifier}}, svm_kernel: linear, weights: "{{pretrained}}"}
         train: {optimizer: sgd, learning_rate: 0.01, momentum: 0.9, epochs: 2, batch_size: 8, seed: 1, threads: 1}
         """;
 
@@ -76,7 +76,7 @@ public sealed class PretrainingCommandTests : IDisposable
         var otherVariant = Write("fine-tune-xs.yaml", Model("xs", "svm", checkpoint));
         using var mismatch = MerProcess.Start("train", "--model", "mobilevit_svm", "--config", otherVariant, "--features", features, "--holdout", set.Samples[0].Subject);
         Assert.Equal(1, await mismatch.WaitAsync(Timeout));
-        Assert.Contains("pretrained", mismatch.Output);
+        Assert.Contains("weights file", mismatch.Output);
         Assert.Contains("macro.ckpt", mismatch.Output);
     }
 }

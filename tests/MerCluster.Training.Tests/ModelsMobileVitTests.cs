@@ -78,7 +78,7 @@ public sealed class ModelsMobileVitTests : IDisposable
             pretraining.Fit(set, checkpointPath: macro);
             pretrainedFeatures = pretraining.Features(set);
         }
-        using var fineTuning = Trainer.Create(Small(("pretrained", macro), ("classes", 3)), new TrainOptions { Seed = 99, Threads = 1 });
+        using var fineTuning = Trainer.Create(Small(("weights", macro), ("classes", 3)), new TrainOptions { Seed = 99, Threads = 1 });
         Assert.Equal(pretrainedFeatures, fineTuning.Features(set));
     }
 
@@ -88,7 +88,7 @@ public sealed class ModelsMobileVitTests : IDisposable
         var other = Path.Combine(_dir, "ststnet.ckpt");
         using (var ststnet = Trainer.Create(Synthetic.Ststnet(), new TrainOptions { Threads = 1 }))
             ststnet.Save(other);
-        var error = Assert.Throws<TrainingException>(() => Trainer.Create(Small(("pretrained", other)), new TrainOptions { Threads = 1 }));
+        var error = Assert.Throws<TrainingException>(() => Trainer.Create(Small(("weights", other)), new TrainOptions { Threads = 1 }));
         Assert.Contains(other, error.Message);
     }
 

@@ -11,7 +11,7 @@ namespace MerCluster.Cli.Commands;
 /// <summary>
 /// `mer train --model NAME --features DIR --holdout SUBJECT`: trains one leave-one-subject-out fold and prints its
 /// predictions. `--holdout none --checkpoint FILE` trains on every sample and keeps the model in FILE: a pretraining
-/// stage (MobileViT-SVM on macro-expressions) whose checkpoint a fine-tuning config names as `pretrained`.
+/// stage (MobileViT-SVM on macro-expressions) whose checkpoint a fine-tuning config names as `weights`.
 /// </summary>
 internal static class TrainCommand
 {
@@ -154,7 +154,7 @@ internal static class TrainCommand
         }
         AnsiConsole.MarkupLineInterpolated(
             $"{model}: trained on {features.Count} samples of {subjects} subjects, {epochsDone} epochs, final loss {loss:F4}; checkpoint {checkpoint.FullName}");
-        AnsiConsole.MarkupLineInterpolated($"fine-tune from it: set model.settings.pretrained: {checkpoint.FullName} in the fine-tuning config");
+        AnsiConsole.MarkupLineInterpolated($"fine-tune from it: set model.settings.weights: {checkpoint.FullName} in the fine-tuning config");
         return 0;
     }
 

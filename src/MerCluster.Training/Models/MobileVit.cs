@@ -13,7 +13,7 @@ namespace MerCluster.Training.Models;
 /// <para>
 /// The seed's two extra stages live outside the network: pretraining on macro-expressions is an ordinary training run of
 /// this model on a macro-expression feature set (configs/models/mobilevit_svm-macro.yaml), whose checkpoint
-/// <see cref="PretrainedPath"/> names (every layer but the classifier starts from it; the trainer loads it); the SVM
+/// the fine-tuning names as its <c>weights</c> (every layer but the classifier starts from it); the SVM
 /// (<c>classifier: svm</c>, <c>svm_kernel</c>, <c>svm_c</c>, <c>svm_gamma</c>) is fitted on the penultimate features (the
 /// pooled 1x1-expanded map, before dropout) after fine-tuning, so the model only reads and validates these keys.
 /// </para>
@@ -40,8 +40,8 @@ public sealed class MobileVit : RecognitionModel
 
     public override int Classes { get; }
 
-    /// <summary>The mer checkpoint of the macro-expression stage (empty: none); the trainer copies every tensor but the classifier's from it.</summary>
-    public string PretrainedPath { get; }
+    /// <summary>The classifier keeps its initial weights when the model starts from another run's (macro-expression classes).</summary>
+    protected override bool IsClassifier(string tensor) => tensor.StartsWith("classifier.", StringComparison.Ordinal);
 
     public MobileVit(ModelSettings settings) : base("mobilevit_svm")
     {
@@ -58,7 +58,6 @@ public sealed class MobileVit : RecognitionModel
         settings.Choice("svm_kernel", "rbf", "linear", "rbf");
         settings.Number("svm_c", 1.0, 1e-6, 1e6);
         settings.Number("svm_gamma", 0, 0, 1e6);
-        PretrainedPath = settings.Text("pretrained", "");
         Inputs = [new InputSpec("apex_gray", "grayscale apex, eye line levelled, eyes masked", [1, imageSize, imageSize])];
 
         var v = Variant.Of(variantName);

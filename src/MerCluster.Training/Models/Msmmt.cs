@@ -59,7 +59,6 @@ public sealed class Msmmt : RecognitionModel
         var dropoutRate = settings.Number("dropout", 0.5, 0, 1);
         _alpha = settings.Number("alpha", 0.1, 0, 1);
         _temperature = settings.Number("temperature", 0.07, 1e-4, 100);
-        var weights = settings.Text("weights", "");
 
         Inputs =
         [
@@ -76,33 +75,13 @@ public sealed class Msmmt : RecognitionModel
         dropout = new SeededDropout(dropoutRate);
         fc2 = nn.Linear(headHidden, Classes);
         RegisterComponents();
-        if (weights.Length > 0)
-            LoadVit(weights);
     }
 
-    private void LoadVit(string path)
+    /// <summary>Starting weights are one timm ViT-B/16 (head.* ignored, pos_embed resampled to the image size) loaded into both modality ViTs.</summary>
+    public override void LoadWeights(IReadOnlyDictionary<string, Tensor> tensors, string source)
     {
-        if (!File.Exists(path))
-            throw new TrainingException(TrainingStatus.Io, $"weights file '{path}' cannot be opened (missing or unreadable)");
-        Dictionary<string, Tensor> weights;
-        try
-        {
-            weights = TorchSharp.PyBridge.Safetensors.LoadStateDict(path);
-        }
-        catch (Exception e) when (e is not TrainingException)
-        {
-            throw new TrainingException(TrainingStatus.Argument, $"weights file '{path}' is not safetensors: {e.Message}");
-        }
-        try
-        {
-            dynamic_image.Vit.Load(weights, path);
-            flow_uvs.Vit.Load(weights, path);
-        }
-        finally
-        {
-            foreach (var tensor in weights.Values)
-                tensor.Dispose();
-        }
+        dynamic_image.Vit.Load(tensors, source);
+        flow_uvs.Vit.Load(tensors, source);
     }
 
     public override ModelOutput Forward(IReadOnlyList<Tensor> inputs)

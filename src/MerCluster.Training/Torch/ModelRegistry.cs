@@ -46,6 +46,8 @@ public static class ModelRegistry
         }
         try
         {
+            // Every model's starting weights: one setting, loaded by the trainer (Torch/WeightsFile.cs).
+            reader.Text(WeightsFile.Setting, "");
             reader.Finish();
         }
         catch

@@ -76,6 +76,31 @@ public abstract class RecognitionModel(string name) : nn.Module(name)
     /// <summary>The optimizer's groups; every parameter in exactly one. Default: one group "all" with the train section's settings.</summary>
     public virtual IReadOnlyList<ParameterGroup> ParameterGroups() => [new ParameterGroup("all", parameters().ToList())];
 
+    /// <summary>
+    /// Copies starting weights (the model setting <c>weights</c>) by tensor name: every parameter and buffer but the
+    /// classifier's (<see cref="IsClassifier"/>) must be in <paramref name="tensors"/> with its shape; tensors the model
+    /// does not have are ignored. Errors name the tensor and <paramref name="source"/>. A model whose published weights
+    /// cover only a part (MSMMT's ViTs) overrides it.
+    /// </summary>
+    public virtual void LoadWeights(IReadOnlyDictionary<string, Tensor> tensors, string source)
+    {
+        using var noGrad = no_grad();
+        foreach (var (name, target) in state_dict())
+        {
+            if (IsClassifier(name))
+                continue;
+            if (!tensors.TryGetValue(name, out var value))
+                throw new TrainingException(TrainingStatus.Argument, $"weights file '{source}' has no tensor '{name}' of model '{GetName()}'");
+            if (!value.shape.SequenceEqual(target.shape))
+                throw new TrainingException(TrainingStatus.Argument,
+                    $"weights file '{source}': tensor '{name}' has shape [{string.Join(",", value.shape)}], model '{GetName()}' needs [{string.Join(",", target.shape)}]");
+            target.copy_(value.to(target.dtype, target.device));
+        }
+    }
+
+    /// <summary>Whether a tensor belongs to the classifier head, which starting weights leave as initialised (they may be of other classes). Default: none.</summary>
+    protected virtual bool IsClassifier(string tensor) => false;
+
     /// <summary>Runs one forward pass recording the per-sample shapes the model marks with <see cref="Trace"/>.</summary>
     public IReadOnlyList<(string Name, long[] Shape)> TraceShapes(IReadOnlyList<Tensor> inputs, out ModelOutput output)
     {

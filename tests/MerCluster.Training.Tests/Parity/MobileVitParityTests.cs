@@ -42,7 +42,7 @@ public class MobileVitParityTests
         var paper = new Dictionary<string, string>
         {
             ["classes"] = "3", ["variant"] = "s", ["image_size"] = "256", ["dropout"] = "0.5", ["transformer_dropout"] = "0.1",
-            ["l2"] = "0.2", ["classifier"] = "svm", ["svm_kernel"] = "rbf", ["svm_c"] = "1", ["svm_gamma"] = "0", ["pretrained"] = "",
+            ["l2"] = "0.2", ["classifier"] = "svm", ["svm_kernel"] = "rbf", ["svm_c"] = "1", ["svm_gamma"] = "0",
         };
         Assert.Equal(4_939_267, ParityCheck.SameParameterCount("mobilevit_svm", paper));
     }
@@ -88,11 +88,11 @@ public class MobileVitParityTests
     }
 
     [Fact]
-    public void MobileVit_reads_the_cpp_keys_keeps_the_pretrained_path_and_rejects_an_image_size_off_64()
+    public void MobileVit_reads_the_cpp_keys_then_the_common_weights_key_and_rejects_an_image_size_off_64()
     {
-        using var model = ModelRegistry.Create("mobilevit_svm", Small(("pretrained", "macro.ckpt")), out var resolved);
-        Assert.Equal("macro.ckpt", ((Models.MobileVit)model).PretrainedPath);
-        Assert.Equal(["classes", "variant", "image_size", "dropout", "transformer_dropout", "l2", "classifier", "svm_kernel", "svm_c", "svm_gamma", "pretrained"],
+        using var model = ModelRegistry.Create("mobilevit_svm", Small(("weights", "macro.ckpt")), out var resolved);
+        Assert.Equal("macro.ckpt", resolved["weights"]!.GetValue<string>());
+        Assert.Equal(["classes", "variant", "image_size", "dropout", "transformer_dropout", "l2", "classifier", "svm_kernel", "svm_c", "svm_gamma", "weights"],
             resolved.Select(kv => kv.Key));
         var error = Assert.Throws<TrainingException>(() => ModelRegistry.Create("mobilevit_svm", Small(("image_size", "96")), out _));
         Assert.Contains("image_size", error.Message);

@@ -66,6 +66,7 @@ public sealed class MsmmtParityTests : IDisposable
         var settings = Small(64, ("weights", file));
 
         using var port = ModelRegistry.Create("msmmt", settings, out _);
+        port.LoadWeights(WeightsFile.Read(file, "msmmt"), file); // what the trainer does with the setting
         var export = Path.Combine(_dir, "cpp.safetensors");
         NativeReference.Run("msmmt", settings, Inputs(1, 64), export, port.Classes);
         var cpp = TorchSharp.PyBridge.Safetensors.LoadStateDict(export);
