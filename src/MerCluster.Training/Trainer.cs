@@ -142,8 +142,11 @@ public sealed class Trainer : IDisposable
         using var source = Load(path, new Dictionary<string, object> { ["device"] = "cpu" });
         if (source.Model != model)
             throw new TrainingException(TrainingStatus.Argument, $"weights file '{path}' is a checkpoint of model '{source.Model}', not of '{model}'");
-        return source._model.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.detach().clone());
+        return source.State();
     }
+
+    /// <summary>Copies of the model's parameters and buffers by tensor name, on the CPU (the caller disposes them).</summary>
+    public Dictionary<string, Tensor> State() => _model.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.detach().cpu().clone());
 
     private void LoadStartingWeights(string path)
     {

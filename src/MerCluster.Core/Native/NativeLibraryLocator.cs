@@ -4,7 +4,7 @@ using System.Runtime.InteropServices;
 namespace MerCluster.Core.Native;
 
 /// <summary>
-/// The one place that finds the project's native libraries (libmer_vision.so, libmer_train.so):
+/// The one place that finds the project's native library (libmer_vision.so):
 /// $MER_NATIVE_DIR first, then beside the calling assembly, then the repository's build/native/lib.
 /// A library that is found nowhere gives a message that says how to build it.
 /// </summary>

@@ -2,45 +2,16 @@ using MerCluster.Training.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace MerCluster.Training.Tests.Parity;
+namespace MerCluster.Training.Tests;
 
-public class MjfnParityTests
+public class MjfnArchitectureTests
 {
     // The backbone's sizes are fixed by Table 1 (FC_1 takes 5x5x128), so every case runs on 224x224 flow images.
-    private static (float[] Data, long[] Shape) Images(int seed) => ParityCheck.Input(3, [3, 224, 224], seed);
-
     [Fact]
-    public void Three_joint_modules_with_softmax_fusion_match_the_cpp_model()
-    {
-        // The paper's model: jfm4 (conv4), jfm3 (conv3), jfm2 (pool2) added to conv5, fused by softmax(Z).
-        ParityCheck.Run("mjfn", new Dictionary<string, string>(), [Images(1)]);
-    }
-
-    [Fact]
-    public void Three_joint_modules_with_average_fusion_match_the_cpp_model()
-    {
-        // MJFN-Avg: log(Z / 4), at another class count.
-        ParityCheck.Run("mjfn", new Dictionary<string, string> { ["fusion"] = "average", ["classes"] = "5" }, [Images(2)]);
-    }
-
-    [Fact]
-    public void One_joint_module_with_average_fusion_matches_the_cpp_model()
-    {
-        ParityCheck.Run("mjfn", new Dictionary<string, string> { ["joint_modules"] = "1", ["fusion"] = "average" }, [Images(3)]);
-    }
-
-    [Fact]
-    public void Backbone_alone_matches_the_cpp_model()
-    {
-        // MJFN-BbN: no JFM, FC_3's output is the prediction whatever the fusion setting.
-        ParityCheck.Run("mjfn", new Dictionary<string, string> { ["joint_modules"] = "0", ["classes"] = "4" }, [Images(4)]);
-    }
-
-    [Fact]
-    public void Paper_configuration_has_the_cpp_parameter_count()
+    public void Paper_configuration_has_the_parameter_count_of_version_1()
     {
         // configs/models/mjfn.yaml model.settings.
-        var count = ParityCheck.SameParameterCount("mjfn", new Dictionary<string, string>
+        var count = ModelProbe.ParameterCount("mjfn", new Dictionary<string, string>
         {
             ["classes"] = "3", ["dropout"] = "0.5", ["joint_modules"] = "3", ["fusion"] = "softmax",
         });
@@ -58,7 +29,7 @@ public class MjfnParityTests
     {
         using var model = ModelRegistry.Create("mjfn", new Dictionary<string, string> { ["joint_modules"] = "1" }, out _);
         model.train();
-        var (data, shape) = ParityCheck.Input(2, [3, 224, 224], seed: 5);
+        var (data, shape) = ModelProbe.Input(2, [3, 224, 224], seed: 5);
         using var scope = torch.NewDisposeScope();
         using var noGrad = torch.no_grad();
         var x = torch.tensor(data, shape);
