@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using MerCluster.Core.Features;
+using MerCluster.Core.Metrics;
 using MerCluster.Training.Models;
 using MerCluster.Training.Torch;
 using TorchSharp;
@@ -40,6 +41,9 @@ public sealed class Trainer : IDisposable
 
     /// <summary>What the model takes and its layer shapes, read once when the trainer is made.</summary>
     public ModelDescription Description { get; }
+
+    /// <summary>The SVM head the model's config asks for, or null (the softmax head).</summary>
+    public SvmOptions? Svm => _model.Svm;
 
     /// <summary>Epochs completed.</summary>
     public int Epoch { get; private set; }
@@ -259,35 +263,39 @@ public sealed class Trainer : IDisposable
     }
 
     /// <summary>
-    /// Trains on the fold's training subjects and predicts its held-out subject. With a checkpoint path, an existing
+    /// Trains on the fold's training rows and predicts its test rows (the held-out subject of a LOSO fold; rows index
+    /// <paramref name="features"/>, which the protocol was built over). With a checkpoint path, an existing
     /// checkpoint there is resumed (at its epoch) and the training is saved there as it goes. With
     /// <paramref name="discardUnusableCheckpoint"/> (the worker's own checkpoint folder) a checkpoint that cannot
     /// resume this fold is deleted and the fold trains from the start (<see cref="FoldResult.DiscardedCheckpoint"/>
     /// says why); without it that is an error, as for a file the user named.
     /// </summary>
-    public static FoldResult TrainFold(TrainingConfig config, FeatureSet features, TrainingFold fold,
+    public static FoldResult TrainFold(TrainingConfig config, FeatureSet features, Core.Protocols.Fold fold,
         IProgress<EpochProgress>? progress = null, CancellationToken cancellation = default, string? checkpointPath = null,
         bool discardUnusableCheckpoint = false)
     {
-        if (fold.TrainSubjects.Contains(fold.HeldOutSubject))
-            throw new TrainingException(TrainingStatus.Argument, $"model '{config.Model.Name}', fold '{fold}': the held-out subject is among the training subjects");
-        var trainSubjects = fold.TrainSubjects.ToHashSet();
-        var train = features.Where(s => trainSubjects.Contains(s.Subject));
-        var heldOut = features.Where(s => s.Subject == fold.HeldOutSubject);
+        var context = $"model '{config.Model.Name}', fold '{fold.Name}'";
+        if (fold.TrainRows.Concat(fold.TestRows).Any(row => row < 0 || row >= features.Count))
+            throw new TrainingException(TrainingStatus.Argument, $"{context}: its rows do not index the feature set's {features.Count} samples");
+        var train = features.Rows(fold.TrainRows);
+        var heldOut = features.Rows(fold.TestRows);
         if (train.Count == 0)
-            throw new TrainingException(TrainingStatus.Argument, $"model '{config.Model.Name}', fold '{fold}': no training samples");
+            throw new TrainingException(TrainingStatus.Argument, $"{context}: no training samples");
         if (heldOut.Count == 0)
-            throw new TrainingException(TrainingStatus.Argument, $"model '{config.Model.Name}', fold '{fold}': the held-out subject has no samples");
+            throw new TrainingException(TrainingStatus.Argument, $"{context}: no held-out samples");
+        var leaked = heldOut.Samples.Select(s => s.Subject).Intersect(train.Samples.Select(s => s.Subject)).FirstOrDefault();
+        if (leaked is not null)
+            throw new TrainingException(TrainingStatus.Argument, $"{context}: subject '{leaked}' is both trained on and held out");
         string? discarded = null;
-        using var trainer = CreateOrResume(config, checkpointPath, $"fold '{fold}'", discardUnusableCheckpoint ? why => discarded = why : null);
+        using var trainer = CreateOrResume(config, checkpointPath, $"fold '{fold.Name}'", discardUnusableCheckpoint ? why => discarded = why : null);
         var resumedEpoch = trainer.Epoch;
-        var loss = trainer.Fit(train, progress, cancellation, checkpointPath, fold: fold.HeldOutSubject);
+        var loss = trainer.Fit(train, progress, cancellation, checkpointPath, fold: fold.Name);
         // Seed 004 classifies with an SVM on the penultimate features when the model config asks for it.
-        var probabilities = SvmOptions.For(config.Model) is { } svm
-            ? SvmHead.Predict(trainer, train, heldOut, svm, fold.HeldOutSubject)
-            : trainer.Predict(heldOut, fold.HeldOutSubject);
+        var probabilities = trainer.Svm is { } svm
+            ? SvmHead.Predict(trainer, train, heldOut, svm, fold.Name)
+            : trainer.Predict(heldOut, fold.Name);
         var predictions = heldOut.Samples.Select((s, i) => new SamplePrediction(s.SampleId, s.Subject, s.Database, s.Label,
-            features.Classes[ArgMax(probabilities[i])], probabilities[i])).ToList();
+            features.Classes[ArgMax(probabilities[i])], probabilities[i].Select(p => (double)p).ToArray())).ToList();
         return new FoldResult(trainer.Model, fold, predictions, loss, trainer.Epoch, resumedEpoch, discarded);
     }
 

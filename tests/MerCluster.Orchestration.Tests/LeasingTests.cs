@@ -1,3 +1,4 @@
+using MerCluster.Core.Metrics;
 using System.Collections.Concurrent;
 using MerCluster.Orchestration.Store;
 using MerCluster.Orchestration.Tests.Support;

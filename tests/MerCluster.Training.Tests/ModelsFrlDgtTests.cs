@@ -117,7 +117,7 @@ public sealed class ModelsFrlDgtTests : IDisposable
     public void Frl_dgt_trains_a_fold_through_the_trainer()
     {
         var set = Set(subjects: 3, perSubject: 3);
-        var result = Trainer.TrainFold(new TrainingConfig { Model = Small(), Train = Synthetic.Fast(epochs: 2, batch: 4) }, set, TrainingFold.LeaveOut(set, "casme2/sub03"));
+        var result = Trainer.TrainFold(new TrainingConfig { Model = Small(), Train = Synthetic.Fast(epochs: 2, batch: 4) }, set, Folds.LeaveOut(set, "casme2/sub03"));
         Assert.Equal(3, result.Predictions.Count);
         Assert.All(result.Predictions, p => Assert.Equal(1.0, p.Probabilities.Sum(), 4));
     }

@@ -49,16 +49,16 @@ public sealed class ModelsHeldOutTests : IDisposable
         var (model, inputs) = Small(name);
         var images = ModelsSupport.Inputs(3, 3, 64, inputs);
         var set = name == "frl_dgt" ? ModelsFrlDgtTests.WithBoxes(images) : images;
-        var fold = TrainingFold.LeaveOut(set, "casme2/sub02");
+        var fold = Folds.LeaveOut(set, "casme2/sub02");
         var config = new TrainingConfig { Model = model, Train = Synthetic.Fast(epochs: 1, batch: 4) };
         float[][] TrainedFeatures(FeatureSet features, string checkpoint)
         {
             Trainer.TrainFold(config, features, fold, checkpointPath: checkpoint);
             using var trained = Trainer.Load(checkpoint);
-            return trained.Features(set.Where(s => s.Subject != fold.HeldOutSubject));
+            return trained.Features(set.Where(s => s.Subject != fold.Name));
         }
         var original = TrainedFeatures(set, Path.Combine(_dir, "original.ckpt"));
-        var scrambled = TrainedFeatures(Scramble(set, fold.HeldOutSubject), Path.Combine(_dir, "scrambled.ckpt"));
+        var scrambled = TrainedFeatures(Scramble(set, fold.Name), Path.Combine(_dir, "scrambled.ckpt"));
         Assert.Equal(original, scrambled);
     }
 }

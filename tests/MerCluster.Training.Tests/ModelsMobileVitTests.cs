@@ -97,11 +97,11 @@ public sealed class ModelsMobileVitTests : IDisposable
     {
         var set = Set(subjects: 3, perSubject: 6);
         var model = Small(("l2", 0.001), ("svm_kernel", "linear"));
-        var svm = SvmOptions.For(model);
-        Assert.Equal(new SvmOptions(SvmKernel.Linear, 1, 0), svm);
         var train = set.Where(s => s.Subject != "casme2/sub03");
         var heldOut = set.Where(s => s.Subject == "casme2/sub03");
         using var trainer = Trainer.Create(model, Synthetic.Fast(epochs: 4, batch: 6));
+        var svm = trainer.Svm;
+        Assert.Equal(new SvmOptions(SvmKernel.Linear, 1, 0), svm);
         trainer.Fit(train);
         var scores = SvmHead.Predict(trainer, train, heldOut, svm!);
         Assert.Equal(heldOut.Count, scores.Length);
@@ -112,9 +112,8 @@ public sealed class ModelsMobileVitTests : IDisposable
     public void MobileVit_with_the_softmax_head_trains_a_fold_through_the_trainer()
     {
         var model = Small(("classifier", "softmax"));
-        Assert.Null(SvmOptions.For(model));
         var set = Set(subjects: 3, perSubject: 3);
-        var result = Trainer.TrainFold(new TrainingConfig { Model = model, Train = Synthetic.Fast(epochs: 2, batch: 4) }, set, TrainingFold.LeaveOut(set, "casme2/sub01"));
+        var result = Trainer.TrainFold(new TrainingConfig { Model = model, Train = Synthetic.Fast(epochs: 2, batch: 4) }, set, Folds.LeaveOut(set, "casme2/sub01"));
         Assert.Equal(3, result.Predictions.Count);
     }
 

@@ -84,7 +84,7 @@ public sealed class ModelsMsmmtTests : IDisposable
     public void Msmmt_trains_a_fold_through_the_trainer_and_predicts_the_held_out_subject()
     {
         var set = Set(subjects: 3, perSubject: 3);
-        var fold = TrainingFold.LeaveOut(set, "casme2/sub02");
+        var fold = Folds.LeaveOut(set, "casme2/sub02");
         var result = Trainer.TrainFold(new TrainingConfig { Model = Small(), Train = Synthetic.Fast(epochs: 2, batch: 4) }, set, fold);
         Assert.Equal(3, result.Predictions.Count);
         Assert.All(result.Predictions, p => Assert.Equal(1.0, p.Probabilities.Sum(), 4));

@@ -60,10 +60,14 @@ public class ModelsSvmTests
     }
 
     [Fact]
-    public void The_svm_settings_come_from_the_model_settings()
+    public void The_svm_head_comes_from_the_model_config()
     {
-        var model = ModelsSupport.Model("mobilevit_svm", ("svm_kernel", "rbf"), ("svm_c", 10), ("svm_gamma", 0.5));
-        Assert.Equal(new SvmOptions(SvmKernel.Rbf, 10, 0.5), SvmOptions.For(model));
-        Assert.Null(SvmOptions.For(ModelsSupport.Model("ststnet")));
+        var model = ModelsSupport.Model("mobilevit_svm", ("svm_kernel", "rbf"), ("svm_c", 10), ("svm_gamma", 0.5), ("image_size", 64), ("variant", "xxs"));
+        using (var trainer = Trainer.Create(model, new TrainOptions { Threads = 1 }))
+            Assert.Equal(new SvmOptions(SvmKernel.Rbf, 10, 0.5), trainer.Svm);
+        using (var softmax = Trainer.Create(ModelsSupport.Model("mobilevit_svm", ("classifier", "softmax"), ("image_size", 64), ("variant", "xxs")), new TrainOptions { Threads = 1 }))
+            Assert.Null(softmax.Svm);
+        using var ststnet = Trainer.Create(ModelsSupport.Model("ststnet"), new TrainOptions { Threads = 1 });
+        Assert.Null(ststnet.Svm);
     }
 }

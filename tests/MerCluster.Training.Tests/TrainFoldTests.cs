@@ -12,12 +12,12 @@ public sealed class TrainFoldTests : IDisposable
     public void A_fold_predicts_exactly_the_held_out_subjects_samples_with_class_names()
     {
         var set = Synthetic.Separable(4, 9);
-        var fold = TrainingFold.LeaveOut(set, "casme2/sub03");
-        Assert.Equal(["casme2/sub01", "casme2/sub02", "casme2/sub04"], fold.TrainSubjects);
+        var fold = Folds.LeaveOut(set, "casme2/sub03");
+        Assert.Equal(["casme2/sub01", "casme2/sub02", "casme2/sub04"], fold.TrainRows.Select(r => set.Samples[r].Subject).Distinct());
         var result = Trainer.TrainFold(Config(12), set, fold);
         Assert.Equal(set.Samples.Where(s => s.Subject == "casme2/sub03").Select(s => s.SampleId), result.Predictions.Select(p => p.SampleId));
         Assert.Equal(12, result.Epochs);
-        Assert.All(result.Predictions, p => Assert.Equal(3, p.Probabilities.Length));
+        Assert.All(result.Predictions, p => Assert.Equal(3, p.Probabilities.Count));
         // The classes are separable, so the unseen subject is classified correctly too.
         Assert.All(result.Predictions, p => Assert.Equal(p.Label, p.Predicted));
     }
@@ -26,7 +26,7 @@ public sealed class TrainFoldTests : IDisposable
     public void A_fold_with_a_checkpoint_resumes_where_it_stopped()
     {
         var set = Synthetic.Separable(3, 6);
-        var fold = TrainingFold.LeaveOut(set, "casme2/sub01");
+        var fold = Folds.LeaveOut(set, "casme2/sub01");
         var path = Path.Combine(_dir, "fold.ckpt");
         var straight = Trainer.TrainFold(Config(4), set, fold);
         using (var cancel = new CancellationTokenSource())
@@ -45,7 +45,7 @@ public sealed class TrainFoldTests : IDisposable
         var path = Path.Combine(_dir, "other.ckpt");
         using (var mjfn = Trainer.Create(new ModelOptions { Name = "mjfn" }, new TrainOptions { Threads = 1 }))
             mjfn.Save(path);
-        var error = Assert.Throws<TrainingException>(() => Trainer.TrainFold(Config(1), set, TrainingFold.LeaveOut(set, "casme2/sub01"), checkpointPath: path));
+        var error = Assert.Throws<TrainingException>(() => Trainer.TrainFold(Config(1), set, Folds.LeaveOut(set, "casme2/sub01"), checkpointPath: path));
         Assert.Contains("holds model 'mjfn'", error.Message);
     }
 
@@ -57,7 +57,7 @@ public sealed class TrainFoldTests : IDisposable
         // A worker's checkpoint folder can hold a file an older build of the model wrote (tensors this build lacks):
         // failing the fold on every attempt because of a stale cache would lose the fold; it is deleted instead.
         var set = Synthetic.Separable(3, 6);
-        var fold = TrainingFold.LeaveOut(set, "casme2/sub01");
+        var fold = Folds.LeaveOut(set, "casme2/sub01");
         var path = Path.Combine(_dir, "stale.ckpt");
         if (what == "a torn file")
             File.WriteAllBytes(path, [1, 2, 3, 4]);
@@ -92,7 +92,7 @@ public sealed class TrainFoldTests : IDisposable
     [Fact]
     public void An_unknown_held_out_subject_is_an_error_naming_it()
     {
-        var error = Assert.Throws<ArgumentException>(() => TrainingFold.LeaveOut(Synthetic.Separable(2, 3), "samm/999"));
+        var error = Assert.Throws<ArgumentException>(() => Folds.LeaveOut(Synthetic.Separable(2, 3), "samm/999"));
         Assert.Contains("samm/999", error.Message);
     }
 }

@@ -3,6 +3,7 @@ using System.Globalization;
 using MerCluster.Core.Configuration;
 using MerCluster.Core.Features;
 using MerCluster.Core.Metrics;
+using MerCluster.Core.Protocols;
 using MerCluster.Training;
 using Spectre.Console;
 
@@ -77,10 +78,10 @@ internal static class TrainCommand
     private static int RunFold(TrainingConfig config, FeatureSet features, string holdout, FileInfo? checkpoint, FileInfo? csv, CancellationToken cancellation)
     {
         var model = config.Model.Name;
-        TrainingFold fold;
+        Fold fold;
         try
         {
-            fold = TrainingFold.LeaveOut(features, holdout);
+            fold = LosoProtocol.Over(features).Fold(holdout);
         }
         catch (ArgumentException e)
         {

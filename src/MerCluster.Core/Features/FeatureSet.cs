@@ -65,16 +65,18 @@ public sealed class FeatureSet
     }
 
     /// <summary>The samples for which <paramref name="keep"/> holds, with their rows of every input, in the original order.</summary>
-    public FeatureSet Where(Func<FeatureSample, bool> keep)
+    public FeatureSet Where(Func<FeatureSample, bool> keep) => Rows(Enumerable.Range(0, Count).Where(i => keep(Samples[i])).ToArray());
+
+    /// <summary>The samples at <paramref name="rows"/> (e.g. a protocol fold's train or test rows), in that order.</summary>
+    public FeatureSet Rows(IReadOnlyList<int> rows)
     {
-        var rows = Enumerable.Range(0, Count).Where(i => keep(Samples[i])).ToArray();
         var inputs = Inputs.Select(pair =>
         {
             var rowLength = (int)NdArray<float>.ElementCount(pair.Value.Shape[1..]);
-            var data = new float[(long)rows.Length * rowLength];
-            for (var r = 0; r < rows.Length; r++)
+            var data = new float[(long)rows.Count * rowLength];
+            for (var r = 0; r < rows.Count; r++)
                 Array.Copy(pair.Value.Data, (long)rows[r] * rowLength, data, (long)r * rowLength, rowLength);
-            return KeyValuePair.Create(pair.Key, new NdArray<float>([rows.Length, .. pair.Value.Shape[1..]], data));
+            return KeyValuePair.Create(pair.Key, new NdArray<float>([rows.Count, .. pair.Value.Shape[1..]], data));
         });
         return new FeatureSet(Classes, rows.Select(i => Samples[i]).ToArray(), inputs.ToList());
     }

@@ -79,6 +79,14 @@ public sealed class LosoProtocol : IEvaluationProtocol
     /// <summary>The samples the protocol covers, in the order they were given.</summary>
     public IReadOnlyList<FeatureSample> Samples { get; }
 
+    /// <summary>LOSO over every database of <paramref name="features"/> (composite databases in their order, then others) with its classes: what `mer train --holdout` folds.</summary>
+    public static LosoProtocol Over(FeatureSet features)
+    {
+        var present = features.Samples.Select(s => s.Database).Distinct().ToList();
+        var databases = ProtocolOptions.CompositeDatabases.Where(present.Contains).Concat(present.Except(ProtocolOptions.CompositeDatabases)).ToList();
+        return new LosoProtocol(features.Samples, new ProtocolOptions { Databases = databases, Classes = [.. features.Classes] });
+    }
+
     public Fold Fold(string name) => _byName.TryGetValue(name, out var fold) ? fold
         : throw new ArgumentException($"no fold '{name}' in this LOSO protocol (subjects are named like '{Folds[0].Name}')", nameof(name));
 

@@ -1,3 +1,4 @@
+using MerCluster.Core.Metrics;
 using System.Data.Common;
 using System.Text.Json;
 using Dapper;

@@ -59,9 +59,6 @@ public sealed record FoldLease(long FoldId, long TrialId, string SweepId, string
     public override string ToString() => $"fold {HeldOutSubject} of trial {TrialId} (sweep {SweepId}, attempt {Attempt})";
 }
 
-/// <summary>A held-out sample's prediction; <see cref="Probabilities"/> are in the feature set's class order.</summary>
-public sealed record SamplePrediction(string SampleId, string Subject, string Database, string Label, string Predicted, IReadOnlyList<double> Probabilities);
-
 /// <summary>A stored prediction with the fold and attempt that wrote it.</summary>
 public sealed record StoredPrediction
 {

@@ -1,3 +1,4 @@
+using MerCluster.Core.Metrics;
 using MerCluster.Orchestration.Store;
 
 namespace MerCluster.Orchestration.Workers;

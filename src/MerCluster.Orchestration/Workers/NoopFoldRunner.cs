@@ -1,3 +1,4 @@
+using MerCluster.Core.Metrics;
 using System.ComponentModel.DataAnnotations;
 using MerCluster.Core.Configuration;
 using MerCluster.Orchestration.Store;

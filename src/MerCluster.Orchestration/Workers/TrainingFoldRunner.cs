@@ -1,4 +1,5 @@
 using MerCluster.Core.Configuration;
+using MerCluster.Core.Metrics;
 using MerCluster.Core.Telemetry;
 using MerCluster.Orchestration.Store;
 using MerCluster.Training;
@@ -14,7 +15,7 @@ namespace MerCluster.Orchestration.Workers;
 /// </summary>
 public sealed class TrainingFoldRunner : IFoldRunner
 {
-    public Task<IReadOnlyList<Store.SamplePrediction>> RunAsync(FoldJob job, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<SamplePrediction>> RunAsync(FoldJob job, CancellationToken cancellationToken)
     {
         var model = YamlOptions.Bind<ModelOptions>(job.Options.Model, job.OptionsSource, "model");
         var train = YamlOptions.Bind<TrainOptions>(job.Options.Train, job.OptionsSource, "train") with { Device = job.Device };
@@ -37,21 +38,17 @@ public sealed class TrainingFoldRunner : IFoldRunner
             }
         }
         var config = new TrainingConfig { Model = model, Train = train };
-        var trainSubjects = job.Fold.TrainRows.Select(row => job.Features.Samples[row].Subject).Distinct().ToList();
-        var fold = new TrainingFold(job.Fold.Name, trainSubjects);
-        // The native training loop blocks its thread: run it on the pool so the worker's lease renewal keeps its own.
-        return Task.Run<IReadOnlyList<Store.SamplePrediction>>(() =>
+        // Training blocks its thread: run it on the pool so the worker's lease renewal keeps its own.
+        return Task.Run(() =>
         {
-            var result = Trainer.TrainFold(config, job.Features, fold, cancellation: cancellationToken, checkpointPath: checkpoint,
+            var result = Trainer.TrainFold(config, job.Features, job.Fold, cancellation: cancellationToken, checkpointPath: checkpoint,
                 discardUnusableCheckpoint: true);
             if (result.DiscardedCheckpoint is { } why)
                 job.Log?.Invoke($"discarded a checkpoint that cannot resume this fold and trained from the start: {why}");
             if (result.ResumedEpoch > 0)
                 job.Log?.Invoke($"resumed from {checkpoint} at epoch {result.ResumedEpoch}");
             MerMetrics.Trained(job.Lease.Worker, job.Device, (long)job.Fold.TrainRows.Count * result.Epochs, result.Epochs);
-            return result.Predictions
-                .Select(p => new Store.SamplePrediction(p.SampleId, p.Subject, p.Database, p.Label, p.Predicted, p.Probabilities.Select(x => (double)x).ToArray()))
-                .ToList();
+            return result.Predictions;
         }, cancellationToken);
     }
 }

@@ -13,7 +13,8 @@ namespace MerCluster.Training.Models;
 /// <para>
 /// The seed's two extra stages live outside the network: pretraining on macro-expressions is an ordinary training run of
 /// this model on a macro-expression feature set (configs/models/mobilevit_svm-macro.yaml), whose checkpoint
-/// the fine-tuning names as its <c>weights</c> (every layer but the classifier starts from it); the SVM
+/// the fine-tuning names as its <c>weights</c> (every layer starts from it; the classifier too when its classes are the
+/// same); the SVM
 /// (<c>classifier: svm</c>, <c>svm_kernel</c>, <c>svm_c</c>, <c>svm_gamma</c>) is fitted on the penultimate features (the
 /// pooled 1x1-expanded map, before dropout) after fine-tuning, so the model only reads and validates these keys.
 /// </para>
@@ -40,7 +41,9 @@ public sealed class MobileVit : RecognitionModel
 
     public override int Classes { get; }
 
-    /// <summary>The classifier keeps its initial weights when the model starts from another run's (macro-expression classes).</summary>
+    public override SvmOptions? Svm { get; }
+
+    /// <summary>The classifier: starting weights of other classes (a macro-expression stage with other classes) leave it as initialised.</summary>
     protected override bool IsClassifier(string tensor) => tensor.StartsWith("classifier.", StringComparison.Ordinal);
 
     public MobileVit(ModelSettings settings) : base("mobilevit_svm")
@@ -54,10 +57,11 @@ public sealed class MobileVit : RecognitionModel
         var dropoutRate = settings.Number("dropout", 0.5, 0, 1);
         var transformerDropout = settings.Number("transformer_dropout", 0.1, 0, 1);
         _l2 = settings.Number("l2", 0.2, 0, 100);
-        settings.Choice("classifier", "svm", "svm", "softmax");
-        settings.Choice("svm_kernel", "rbf", "linear", "rbf");
-        settings.Number("svm_c", 1.0, 1e-6, 1e6);
-        settings.Number("svm_gamma", 0, 0, 1e6);
+        var head = settings.Choice("classifier", "svm", "svm", "softmax");
+        var kernel = settings.Choice("svm_kernel", "rbf", "linear", "rbf") == "linear" ? SvmKernel.Linear : SvmKernel.Rbf;
+        var c = settings.Number("svm_c", 1.0, 1e-6, 1e6);
+        var gamma = settings.Number("svm_gamma", 0, 0, 1e6);
+        Svm = head == "svm" ? new SvmOptions(kernel, c, gamma) : null;
         Inputs = [new InputSpec("apex_gray", "grayscale apex, eye line levelled, eyes masked", [1, imageSize, imageSize])];
 
         var v = Variant.Of(variantName);

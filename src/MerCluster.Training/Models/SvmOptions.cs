@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace MerCluster.Training.Models;
 
 public enum SvmKernel
@@ -9,21 +7,8 @@ public enum SvmKernel
 }
 
 /// <summary>
-/// MobileViT-SVM's classifier keys (model settings <c>classifier</c>, <c>svm_kernel</c>, <c>svm_c</c>, <c>svm_gamma</c>;
-/// the native registry validates them): the SVM's kernel, its box constraint C, and the RBF width (0 = 1 / feature count).
+/// An SVM head (seed 004): the kernel, its box constraint C, and the RBF width (0 = 1 / feature count). A model whose
+/// config asks for it (MobileViT-SVM's <c>classifier: svm</c>, <c>svm_kernel</c>, <c>svm_c</c>, <c>svm_gamma</c>) exposes it
+/// as <see cref="Torch.RecognitionModel.Svm"/>; a fold then classifies with it in place of the softmax head.
 /// </summary>
-public sealed record SvmOptions(SvmKernel Kernel, double C, double Gamma)
-{
-    /// <summary>The SVM settings of <paramref name="model"/>, or null when its predictions come from its softmax head.</summary>
-    public static SvmOptions? For(ModelOptions model)
-    {
-        if (model.Name != "mobilevit_svm")
-            return null;
-        string Setting(string key, string fallback) => model.Settings.TryGetValue(key, out var value) ? value : fallback;
-        if (Setting("classifier", "svm") != "svm")
-            return null;
-        var kernel = Setting("svm_kernel", "rbf") == "linear" ? SvmKernel.Linear : SvmKernel.Rbf;
-        return new SvmOptions(kernel, double.Parse(Setting("svm_c", "1"), CultureInfo.InvariantCulture),
-            double.Parse(Setting("svm_gamma", "0"), CultureInfo.InvariantCulture));
-    }
-}
+public sealed record SvmOptions(SvmKernel Kernel, double C, double Gamma);

@@ -57,6 +57,9 @@ public abstract class RecognitionModel(string name) : nn.Module(name)
 
     public abstract int Classes { get; }
 
+    /// <summary>The SVM head the model's config asks for (fitted on the penultimate features after training), or null: the softmax head.</summary>
+    public virtual Models.SvmOptions? Svm => null;
+
     public abstract ModelOutput Forward(IReadOnlyList<Tensor> inputs);
 
     /// <summary>Cross-entropy of the logits (weighted per sample when <paramref name="weights"/> is given) plus the auxiliary loss.</summary>
@@ -77,17 +80,19 @@ public abstract class RecognitionModel(string name) : nn.Module(name)
     public virtual IReadOnlyList<ParameterGroup> ParameterGroups() => [new ParameterGroup("all", parameters().ToList())];
 
     /// <summary>
-    /// Copies starting weights (the model setting <c>weights</c>) by tensor name: every parameter and buffer but the
-    /// classifier's (<see cref="IsClassifier"/>) must be in <paramref name="tensors"/> with its shape; tensors the model
-    /// does not have are ignored. Errors name the tensor and <paramref name="source"/>. A model whose published weights
-    /// cover only a part (MSMMT's ViTs) overrides it.
+    /// Copies weights (the model setting <c>weights</c>) by tensor name: every parameter and buffer must be in
+    /// <paramref name="tensors"/> with its shape, except the classifier's (<see cref="IsClassifier"/>), which is copied
+    /// when the file has it in the model's shape (the same classes: a trained model to predict with) and otherwise keeps
+    /// its initial values (starting weights from another task). Tensors the model does not have are ignored. Errors name
+    /// the tensor and <paramref name="source"/>. A model whose published weights cover only a part (MSMMT's ViTs)
+    /// overrides it.
     /// </summary>
     public virtual void LoadWeights(IReadOnlyDictionary<string, Tensor> tensors, string source)
     {
         using var noGrad = no_grad();
         foreach (var (name, target) in state_dict())
         {
-            if (IsClassifier(name))
+            if (IsClassifier(name) && !(tensors.TryGetValue(name, out var head) && head.shape.SequenceEqual(target.shape)))
                 continue;
             if (!tensors.TryGetValue(name, out var value))
                 throw new TrainingException(TrainingStatus.Argument, $"weights file '{source}' has no tensor '{name}' of model '{GetName()}'");
@@ -98,7 +103,7 @@ public abstract class RecognitionModel(string name) : nn.Module(name)
         }
     }
 
-    /// <summary>Whether a tensor belongs to the classifier head, which starting weights leave as initialised (they may be of other classes). Default: none.</summary>
+    /// <summary>Whether a tensor belongs to the classifier head, which weights of other classes leave as initialised. Default: none.</summary>
     protected virtual bool IsClassifier(string tensor) => false;
 
     /// <summary>Runs one forward pass recording the per-sample shapes the model marks with <see cref="Trace"/>.</summary>

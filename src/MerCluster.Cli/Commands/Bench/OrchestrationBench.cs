@@ -1,3 +1,4 @@
+using MerCluster.Core.Metrics;
 using System.CommandLine;
 using System.Diagnostics;
 using System.Text.Json;

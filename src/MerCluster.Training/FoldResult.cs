@@ -1,0 +1,11 @@
+using MerCluster.Core.Metrics;
+using MerCluster.Core.Protocols;
+
+namespace MerCluster.Training;
+
+/// <summary>
+/// A trained fold: its held-out predictions and the last epoch's training loss; the epoch it resumed at (0: from the
+/// start) and, when a checkpoint that could not resume was deleted first, why.
+/// </summary>
+public sealed record FoldResult(string Model, Fold Fold, IReadOnlyList<SamplePrediction> Predictions, double FinalLoss, int Epochs, int ResumedEpoch = 0,
+    string? DiscardedCheckpoint = null);
