@@ -8,6 +8,7 @@ var root = new RootCommand("MerCluster: leave-one-subject-out micro-expression e
     BenchCommand.Create(),
     DatasetsCommand.Create(),
     TrainCommand.Create(),
+    PredictCommand.Create(),
     ModelsCommand.Create(),
     MetricsCommand.Create(),
     ServerCommand.Create(),

@@ -235,6 +235,9 @@ public sealed class Trainer : IDisposable
     /// <summary>Class probabilities, one row per sample in the feature set's class order.</summary>
     public float[][] Predict(FeatureSet features, string? fold = null) => Evaluate(features, fold, output => softmax(output.Logits, 1));
 
+    /// <summary>Raw logits (before the softmax), one row of <see cref="ModelDescription.Classes"/> per sample.</summary>
+    public float[][] Logits(FeatureSet features, string? fold = null) => Evaluate(features, fold, output => output.Logits);
+
     /// <summary>Penultimate features, one row of <see cref="ModelDescription.FeatureSize"/> per sample.</summary>
     public float[][] Features(FeatureSet features, string? fold = null) => Evaluate(features, fold, output => output.Features);
 
