@@ -297,8 +297,7 @@ public sealed class Trainer : IDisposable
         var probabilities = trainer.Svm is { } svm
             ? SvmHead.Predict(trainer, train, heldOut, svm, fold.Name)
             : trainer.Predict(heldOut, fold.Name);
-        var predictions = heldOut.Samples.Select((s, i) => new SamplePrediction(s.SampleId, s.Subject, s.Database, s.Label,
-            features.Classes[ArgMax(probabilities[i])], probabilities[i].Select(p => (double)p).ToArray())).ToList();
+        var predictions = heldOut.Samples.Select((s, i) => SamplePrediction.Of(s, features.Classes, probabilities[i])).ToList();
         return new FoldResult(trainer.Model, fold, predictions, loss, trainer.Epoch, resumedEpoch, discarded);
     }
 
@@ -618,15 +617,6 @@ public sealed class Trainer : IDisposable
         _ => optim.Adam(groups.Select(g => new Adam.ParamGroup(g.Parameters, lr: g.LearningRate ?? t.LearningRate, weight_decay: g.WeightDecay ?? t.WeightDecay)),
             lr: t.LearningRate, weight_decay: t.WeightDecay),
     };
-
-    private static int ArgMax(float[] values)
-    {
-        var best = 0;
-        for (var i = 1; i < values.Length; i++)
-            if (values[i] > values[best])
-                best = i;
-        return best;
-    }
 
     /// <summary>What a checkpoint records besides the tensors: the model and its settings as given, the training settings and the epoch.</summary>
     private sealed record Header(string Model, IReadOnlyDictionary<string, string> Settings, TrainOptions Train, int Epoch);

@@ -4,6 +4,7 @@ using MerCluster.Core.Arrays;
 using MerCluster.Core.Configuration;
 using MerCluster.Core.Features;
 using MerCluster.Core.Metrics;
+using MerCluster.Core.Protocols;
 using MerCluster.Training;
 using MerCluster.Training.Models;
 using MerCluster.Training.Torch;
@@ -46,27 +47,19 @@ internal static class PredictCommand
     {
         TrainingConfig config;
         FeatureSet features;
-        TrainingFold? fold = null;
+        Fold? fold = null;
         try
         {
             config = TrainingConfig.Load(configFile.FullName);
             if (config.Model.Name != model)
                 return Fail($"--model {model} but {configFile.FullName} configures model.name '{config.Model.Name}'");
-            if (SvmOptions.For(config.Model) is not null)
-            {
-                if (holdout is null)
-                    return Fail($"model '{model}' classifies with an SVM (model setting 'classifier: svm' in {configFile.FullName}) fitted on the training " +
-                        "subjects' features: give --holdout SUBJECT to fit it on every other subject, or set 'classifier: softmax'");
-                if (logitsFile is not null)
-                    return Fail($"--logits: model '{model}' classifies with an SVM (model setting 'classifier: svm'), which has no logits");
-            }
             if (!weights.Exists)
                 return Fail($"--weights: weights file '{weights.FullName}' does not exist");
             if (!featuresDir.Exists)
                 return Fail($"--features: feature set folder '{featuresDir.FullName}' does not exist");
             features = FeatureSet.Read(featuresDir.FullName);
             if (holdout is not null)
-                fold = TrainingFold.LeaveOut(features, holdout);
+                fold = LosoProtocol.Over(features).Fold(holdout);
         }
         catch (Exception e) when (e is ConfigException or InvalidDataException or IOException or ArgumentException)
         {
@@ -75,7 +68,7 @@ internal static class PredictCommand
 
         var settings = new Dictionary<string, string>(config.Model.Settings) { [WeightsFile.Setting] = weights.FullName };
         config = config with { Model = config.Model with { Settings = settings } };
-        var predicted = fold is null ? features : features.Where(s => s.Subject == fold.HeldOutSubject);
+        var predicted = fold is null ? features : features.Rows(fold.TestRows);
         float[][] scores;
         float[][]? logits = null;
         bool svmScores;
@@ -85,19 +78,24 @@ internal static class PredictCommand
             if (trainer.Description.Classes != features.Classes.Count)
                 return Fail($"model '{model}' has {trainer.Description.Classes} classes (model setting 'classes'), the feature set {featuresDir.FullName} " +
                     $"{features.Classes.Count} [{string.Join(", ", features.Classes)}]");
-            if (SvmOptions.For(config.Model) is { } svm)
+            if (trainer.Svm is { } svm)
             {
-                var trainSubjects = fold!.TrainSubjects.ToHashSet();
-                var train = features.Where(s => trainSubjects.Contains(s.Subject));
+                if (fold is null)
+                    return Fail($"model '{model}' classifies with an SVM (model setting 'classifier: svm' in {configFile.FullName}) fitted on the training " +
+                        "subjects' features: give --holdout SUBJECT to fit it on every other subject, or set 'classifier: softmax'");
+                if (logitsFile is not null)
+                    return Fail($"--logits: model '{model}' classifies with an SVM (model setting 'classifier: svm'), which has no logits");
+                var train = features.Rows(fold.TrainRows);
                 if (train.Count == 0)
                     return Fail($"model '{model}' fits its SVM (model setting 'classifier: svm') on the other subjects, but {featuresDir.FullName} has none besides {holdout}");
-                scores = SvmHead.Predict(trainer, train, predicted, svm, fold.HeldOutSubject);
+                scores = SvmHead.Predict(trainer, train, predicted, svm, fold.Name);
                 svmScores = true;
             }
             else
             {
-                logits = trainer.Logits(predicted, holdout);
-                scores = logits.Select(Softmax).ToArray();
+                scores = trainer.Predict(predicted, holdout);
+                if (logitsFile is not null)
+                    logits = trainer.Logits(predicted, holdout);
                 svmScores = false;
             }
         }
@@ -106,8 +104,7 @@ internal static class PredictCommand
             return Fail(e.Message);
         }
 
-        var predictions = predicted.Samples.Select((s, i) => new SamplePrediction(s.SampleId, s.Subject, s.Database, s.Label,
-            features.Classes[ArgMax(scores[i])], scores[i])).ToList();
+        var predictions = predicted.Samples.Select((s, i) => SamplePrediction.Of(s, features.Classes, scores[i])).ToList();
         if (!WriteOutputs(output, predictions, logitsFile, logits, features.Classes.Count))
             return 1;
 
@@ -158,22 +155,5 @@ internal static class PredictCommand
     {
         Console.Error.WriteLine(message);
         return 1;
-    }
-
-    private static float[] Softmax(float[] logits)
-    {
-        var max = logits.Max();
-        var exp = logits.Select(v => Math.Exp(v - max)).ToArray();
-        var sum = exp.Sum();
-        return exp.Select(v => (float)(v / sum)).ToArray();
-    }
-
-    private static int ArgMax(float[] values)
-    {
-        var best = 0;
-        for (var i = 1; i < values.Length; i++)
-            if (values[i] > values[best])
-                best = i;
-        return best;
     }
 }
