@@ -14,7 +14,7 @@ namespace MerCluster.Training;
 
 /// <summary>
 /// One model with its optimizer and the epoch it reached, trained with TorchSharp. Feature set inputs are matched to
-/// the model's inputs by name (a single-input model takes a single-input feature set whatever its name). The trainer
+/// the model's inputs by name (the pipeline output names). The trainer
 /// owns its random generators (initial weights, shuffles, augmentation, dropout) and sets its thread count on the
 /// thread that calls it, so two trainers in one process are each deterministic. Failures throw
 /// <see cref="TrainingException"/> naming the model, the fold when there is one, and the key or input; a cancelled
@@ -531,11 +531,10 @@ public sealed class Trainer : IDisposable
     private List<Core.Arrays.NdArray<float>> InputsFor(FeatureSet features, string context)
     {
         var specs = _model.Inputs;
-        var arrays = specs.Count == 1 && features.Inputs.Count == 1
-            ? [features.Inputs.Values.Single()]
-            : specs.Select(input => features.Inputs.TryGetValue(input.Name, out var array) ? array
-                : throw new TrainingException(TrainingStatus.Argument,
-                    $"{context}: the feature set has no input '{input.Name}' (it has: {string.Join(", ", features.Inputs.Keys)})")).ToList();
+        // Model inputs are named as the pipeline outputs that feed them.
+        var arrays = specs.Select(input => features.Inputs.TryGetValue(input.Name, out var array) ? array
+            : throw new TrainingException(TrainingStatus.Argument,
+                $"{context}: the feature set has no input '{input.Name}' (it has: {string.Join(", ", features.Inputs.Keys)})")).ToList();
         for (var i = 0; i < specs.Count; i++)
         {
             var shape = arrays[i].Shape[1..];

@@ -93,7 +93,7 @@ public sealed class PredictCommandTests : IDisposable
         for (var i = 0; i < data.Length; i++)
             data[i] = (float)(random.NextDouble() * 2 - 1);
         var directory = _temp.File("features");
-        new FeatureSet(TestFeatures.Classes, samples, [KeyValuePair.Create("flow", new NdArray<float>([samples.Count, 3, 28, 28], data))]).Write(directory);
+        new FeatureSet(TestFeatures.Classes, samples, [KeyValuePair.Create("flow_uvs", new NdArray<float>([samples.Count, 3, 28, 28], data))]).Write(directory);
         return directory;
     }
 
@@ -105,7 +105,7 @@ public sealed class PredictCommandTests : IDisposable
         var (weights, partial, logits) = (_temp.File("ststnet.pt"), _temp.File("ststnet-no-fc-bias.pt"), _temp.File("torch-logits.npy"));
         if (!File.Exists(Python))
             Assert.Fail($"{Python} is missing: scripts/bootstrap installs python3-torch for this test");
-        using var python = new ChildProcess(Python, [script, Path.Combine(features, "flow.npy"), weights, partial, logits]);
+        using var python = new ChildProcess(Python, [script, Path.Combine(features, "flow_uvs.npy"), weights, partial, logits]);
         var exit = await python.WaitAsync(Timeout);
         if (exit == 3)
             Assert.Fail($"{Python} cannot import torch: scripts/bootstrap installs python3-torch (apt-get install python3-torch) for this test.\n{python.Output}");

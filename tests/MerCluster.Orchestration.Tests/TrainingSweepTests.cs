@@ -115,7 +115,9 @@ public sealed class TrainingSweepTests : IDisposable
     [Fact]
     public async Task A_sweep_whose_features_are_not_its_models_inputs_is_refused_at_submission_naming_the_input_and_shapes()
     {
-        SeparableFlowFeatures().Write(_temp.File("features"));
+        // An input of MJFN's name at STSTNet's size: refused for its shape.
+        var flow = SeparableFlowFeatures();
+        new FeatureSet(flow.Classes, flow.Samples, [KeyValuePair.Create("flow_image", flow.Inputs["flow_uvs"])]).Write(_temp.File("features"));
         var file = _temp.File("mismatch.yaml");
         File.WriteAllText(file, """
             name: flow-into-mjfn
@@ -129,6 +131,14 @@ public sealed class TrainingSweepTests : IDisposable
 
         Assert.Contains(file, error.Message);
         Assert.Contains("has shape [3,28,28], model 'mjfn' expects [3,224,224]", error.Message);
+        Assert.Empty(await store.ListSweepsAsync());
+
+        // STSTNet's features (another pipeline's output name): refused naming the input MJFN needs.
+        flow.Write(_temp.File("ststnet-features"));
+        File.WriteAllText(file, File.ReadAllText(file).Replace("features: features", "features: ststnet-features"));
+        var named = await Assert.ThrowsAsync<InvalidDataException>(() => SweepSubmitter.SubmitAsync(store, SweepDefinition.Load(file), new FeatureSetCache()));
+        Assert.Contains("no input 'flow_image'", named.Message);
+        Assert.Contains("flow_uvs", named.Message);
         Assert.Empty(await store.ListSweepsAsync());
     }
 

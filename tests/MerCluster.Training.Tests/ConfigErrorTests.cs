@@ -68,7 +68,7 @@ public sealed class ConfigErrorTests : IDisposable
     {
         using var trainer = Trainer.Create(Synthetic.Ststnet(), Synthetic.Fast());
         var error = Assert.Throws<TrainingException>(() => trainer.Fit(Synthetic.Separable(1, 3, size: 32), fold: "casme2/sub01"));
-        Assert.Contains("input 'flow'", error.Message);
+        Assert.Contains("input 'flow_uvs'", error.Message);
         Assert.Contains("[3,28,28]", error.Message);
         Assert.Contains("fold 'casme2/sub01'", error.Message);
     }
@@ -76,11 +76,13 @@ public sealed class ConfigErrorTests : IDisposable
     [Fact]
     public void A_feature_set_missing_a_named_input_is_an_error_naming_it()
     {
+        // Inputs are matched by name even when both sides have one: another pipeline's single output is not STSTNet's.
         var set = Synthetic.Separable(1, 3);
-        var two = new FeatureSet(set.Classes, set.Samples, [KeyValuePair.Create("apex", set.Inputs["flow"]), KeyValuePair.Create("onset", set.Inputs["flow"])]);
+        var other = new FeatureSet(set.Classes, set.Samples, [KeyValuePair.Create("flow_image", set.Inputs["flow_uvs"])]);
         using var trainer = Trainer.Create(Synthetic.Ststnet(), Synthetic.Fast());
-        var error = Assert.Throws<TrainingException>(() => trainer.Predict(two));
-        Assert.Contains("no input 'flow'", error.Message);
+        var error = Assert.Throws<TrainingException>(() => trainer.Predict(other));
+        Assert.Contains("no input 'flow_uvs'", error.Message);
+        Assert.Contains("flow_image", error.Message);
     }
 
     [Fact]

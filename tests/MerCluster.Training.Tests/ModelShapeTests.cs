@@ -90,6 +90,6 @@ public class ModelShapeTests
         Assert.Equal("flow_image", mjfn.Inputs.Single().Name);
         Assert.Equal("softmax", (string?)mjfn.Defaults["fusion"]);
         Assert.Equal(3, (int?)mjfn.Defaults["joint_modules"]);
-        Assert.Contains(models, m => m.Name == "ststnet" && m.Inputs.Single().Name == "flow");
+        Assert.Contains(models, m => m.Name == "ststnet" && m.Inputs.Single().Name == "flow_uvs");
     }
 }

@@ -22,7 +22,7 @@ public class MotionAugmentationTests
             for (var p = 0; p < size * size; p++)
                 data[(i * 3 + channel) * size * size + p] = (label == 0 ? 1f : -1f) + 0.2f * (float)(random.NextDouble() - 0.5);
         }
-        return new FeatureSet(Synthetic.Classes, samples, [KeyValuePair.Create("flow", new NdArray<float>([n, 3, size, size], data))]);
+        return new FeatureSet(Synthetic.Classes, samples, [KeyValuePair.Create("flow_uvs", new NdArray<float>([n, 3, size, size], data))]);
     }
 
     private static double TrainingAccuracy(FeatureSet set, bool flip)

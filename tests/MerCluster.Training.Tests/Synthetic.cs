@@ -12,7 +12,7 @@ internal static class Synthetic
     /// <paramref name="perSubject"/> samples per subject over <paramref name="subjects"/> subjects; class k brightens
     /// the k-th third of the image's rows, plus noise, so the classes are trivially separable.
     /// </summary>
-    public static FeatureSet Separable(int subjects, int perSubject, int channels = 3, int size = 28, int seed = 7, string input = "flow")
+    public static FeatureSet Separable(int subjects, int perSubject, int channels = 3, int size = 28, int seed = 7, string input = "flow_uvs")
     {
         var random = new Random(seed);
         var n = subjects * perSubject;

@@ -18,7 +18,7 @@ public sealed class TrainerTests : IDisposable
         probabilities.Select(p => Array.IndexOf(p, p.Max())).ToArray();
 
     [Theory]
-    [InlineData("ststnet", 28, "flow")]
+    [InlineData("ststnet", 28, "flow_uvs")]
     [InlineData("mjfn", 224, "flow_image")]
     public void One_step_lowers_the_loss_on_a_fixed_batch(string model, int size, string input)
     {

@@ -20,7 +20,7 @@ public sealed class Ststnet : RecognitionModel
     private readonly double _dropout;
 
     public override IReadOnlyList<InputSpec> Inputs { get; } =
-        [new InputSpec("flow", "optical flow u, v and optical strain, 28x28", [3, 28, 28], MotionChannels: true)];
+        [new InputSpec("flow_uvs", "optical flow u, v and optical strain, 28x28", [3, 28, 28], MotionChannels: true)];
 
     public override int Classes { get; }
 
