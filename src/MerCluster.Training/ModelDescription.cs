@@ -21,7 +21,7 @@ public sealed record ModelInfo(string Name, string Summary, IReadOnlyList<ModelI
 /// </summary>
 public sealed record OptimizerGroup(string Name, long Parameters, double LearningRate, bool Scheduled);
 
-/// <summary>A built model as the native trainer reports it.</summary>
+/// <summary>A built model as its trainer describes it.</summary>
 public sealed record ModelDescription(
     string Model,
     JsonObject ModelConfig,

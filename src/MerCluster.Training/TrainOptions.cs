@@ -1,11 +1,10 @@
 using System.ComponentModel.DataAnnotations;
-using System.Text.Json;
 
 namespace MerCluster.Training;
 
 /// <summary>
-/// How one fold is trained (the YAML <c>train:</c> section). Keys match the native training config one to one;
-/// the defaults are generic, each model's seed settings live in configs/models/NAME.yaml.
+/// How one fold is trained (the YAML <c>train:</c> section, snake_case keys; a checkpoint stores it as JSON). The
+/// defaults are generic, each model's seed settings live in configs/models/NAME.yaml.
 /// </summary>
 public sealed record TrainOptions
 {
@@ -60,9 +59,4 @@ public sealed record TrainOptions
     /// <summary>Epochs between checkpoints while training (when a checkpoint path is given); 0 = only at the end.</summary>
     [Range(0, 1_000_000)]
     public int CheckpointEvery { get; init; }
-
-    private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
-
-    /// <summary>The native training config: every key, snake_case.</summary>
-    public string ToJson() => JsonSerializer.Serialize(this, Json);
 }

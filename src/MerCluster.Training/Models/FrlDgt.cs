@@ -12,7 +12,7 @@ namespace MerCluster.Training.Models;
 /// a transformer fusion (local modules per AU region, a global module over them, a full-face module) with the paper's
 /// fusion layer (eqs. 5-7) classifies. Settings: configs/models/frl_dgt.yaml.
 /// <para>
-/// Readings of the paper where it leaves a detail open (as the C++ version, whose module paths are the tensor names):
+/// Readings of the paper where it leaves a detail open (as version 1, whose module paths are the tensor names):
 /// the DGM is a U-Net-like encoder-decoder of conv-BN-ReLU blocks (3 downsamplings) with a tanh output times
 /// <c>displacement_scale</c> in grid_sample's normalised coordinates; the approximate apex samples the onset at x + D.
 /// In training the DGM loss (eqs. 1-4: rec L1 + norm mean|D| + smooth mean|dD/dx| + mean|dD/dy|) of the onset->apex
@@ -55,15 +55,15 @@ public sealed class FrlDgt : RecognitionModel
         Classes = settings.Integer("classes", 3, 2, 1000);
         _imageSize = settings.Integer("image_size", 224, 16, 4096);
         if (_imageSize % 8 != 0)
-            throw Fail("key 'image_size' must be a multiple of 8 (the DGM halves it 3 times)");
+            throw settings.Invalid("key 'image_size' must be a multiple of 8 (the DGM halves it 3 times)");
         _regionSize = settings.Integer("region_size", 90, 4, 1024);
         var patch = settings.Integer("patch", 18, 1, 1024);
         if (_regionSize % patch != 0)
-            throw Fail("key 'region_size' must be a multiple of key 'patch'");
+            throw settings.Invalid("key 'region_size' must be a multiple of key 'patch'");
         var dim = settings.Integer("dim", 256, 8, 4096);
         var heads = settings.Integer("heads", 8, 1, 64);
         if (dim % heads != 0)
-            throw Fail("key 'dim' must be a multiple of key 'heads'");
+            throw settings.Invalid("key 'dim' must be a multiple of key 'heads'");
         var mlpDim = settings.Integer("mlp_dim", 512, 8, 16384);
         var transformerDropout = settings.Number("transformer_dropout", 0.1, 0, 1);
         var depth = settings.Integer("depth", 2, 1, 24);
@@ -183,7 +183,6 @@ public sealed class FrlDgt : RecognitionModel
         return _recWeight * reconstruction + _normWeight * norm + _smoothWeight * smooth;
     }
 
-    private static TrainingException Fail(string why) => new(TrainingStatus.Argument, $"model 'frl_dgt' config: {why}");
 
     private sealed class ConvBlock : nn.Module<Tensor, Tensor>
     {

@@ -15,7 +15,7 @@ namespace MerCluster.Training.Models;
 /// MLP; focal, mask and multi-scale classification losses. Settings: configs/models/mfvan.yaml.
 /// </summary>
 /// <remarks>
-/// The seed's equations did not survive in its text; these readings (the C++ version's) fill them in:
+/// The seed's equations did not survive in its text; these readings (version 1's) fill them in:
 /// <list type="bullet">
 /// <item>Teacher: conv stem, 3 stride-2 stages (convolution, batch norm, ReLU, residual blocks), 3 transposed
 /// convolutions, sigmoid; student: the same without residual blocks.</item>
@@ -61,18 +61,17 @@ public sealed class Mfvan : RecognitionModel
 
     public Mfvan(ModelSettings settings) : base("mfvan")
     {
-        static TrainingException Fail(string why) => new(TrainingStatus.Argument, "model 'mfvan' config: " + why);
         Classes = settings.Integer("classes", 3, 2, 1000);
         var imageSize = settings.Integer("image_size", 224, 16, 4096);
         var patch = settings.Integer("patch", 16, 8, 1024);
         if (patch % 8 != 0 || imageSize % patch != 0)
-            throw Fail("key 'patch' must be a multiple of 8 (the 1/8 map's patch is patch/8) dividing key 'image_size'");
+            throw settings.Invalid("key 'patch' must be a multiple of 8 (the 1/8 map's patch is patch/8) dividing key 'image_size'");
         var width = settings.Integer("width", 32, 2, 512);
         var teacherBlocks = settings.Integer("teacher_blocks", 2, 1, 16);
         var dim = settings.Integer("dim", 192, 8, 4096);
         var heads = settings.Integer("heads", 3, 1, 64);
         if (dim % heads != 0)
-            throw Fail("key 'dim' must be a multiple of key 'heads'");
+            throw settings.Invalid("key 'dim' must be a multiple of key 'heads'");
         var mlpDim = settings.Integer("mlp_dim", 768, 8, 16384);
         var transformerDropout = settings.Number("transformer_dropout", 0.1, 0, 1);
         var depth = settings.Integer("depth", 4, 1, 48);
@@ -82,7 +81,7 @@ public sealed class Mfvan : RecognitionModel
         _focalGamma = settings.Number("focal_gamma", 2.0, 0, 10);
         _maskWeight = settings.Number("mask_weight", 1.0, 0, 1e3);
         _identityWeight = settings.Number("identity_weight", 1.0, 0, 1e3);
-        _teacherPretrainSteps = WholeNumber(settings, "teacher_pretrain_steps", 200, 0, 1L << 40);
+        _teacherPretrainSteps = settings.Long("teacher_pretrain_steps", 200, 0, 1L << 40);
 
         var size = (long)imageSize;
         Inputs =
@@ -167,17 +166,6 @@ public sealed class Mfvan : RecognitionModel
         }
         var taught = teacher.Forward(apex).Generated;
         return F.mse_loss(taught, onset) + F.mse_loss(generated, onset) + F.mse_loss(generated, taught.detach());
-    }
-
-    // The C++ ConfigReader's integer over a 64-bit range (ModelSettings.Integer is 32-bit): a whole number in [min, max].
-    private static long WholeNumber(ModelSettings settings, string key, long fallback, long min, long max)
-    {
-        var value = settings.Number(key, fallback, min, max);
-        if (value != Math.Floor(value))
-            throw new TrainingException(TrainingStatus.Argument,
-                $"model '{settings.Model}' config: key '{key}' must be a whole number, got {value.ToString(CultureInfo.InvariantCulture)}");
-        settings.Resolved[key] = (long)value;
-        return (long)value;
     }
 }
 

@@ -11,7 +11,7 @@ namespace MerCluster.Training.Models;
 /// and a fusion of the JFM and backbone predictions. Settings: configs/models/mjfn.yaml.
 /// </summary>
 /// <remarks>
-/// Readings of the paper where it leaves a detail open (those of the C++ version, ported as they are):
+/// Readings of the paper where it leaves a detail open (those of version 1, ported as they are):
 /// - "Layer 2" is taken after MaxPooling_2 (12x12x128), the only point of that layer whose size matches conv5 (eq. 8
 ///   adds the maps channel-wise at H5 x W5); layers 3 and 4 are the conv outputs after ReLU.
 /// - JFMs are added from the 4th layer downwards (Section 4.4): joint_modules = 1 uses conv4, 2 adds conv3, 3 adds layer 2.
@@ -59,7 +59,7 @@ public sealed class Mjfn : RecognitionModel
         fc3 = nn.Linear(Hidden, Classes);
         dropout = new SeededDropout(p);
         RegisterComponents();
-        // jfm4, jfm3, jfm2 after the backbone, as the C++ registers them.
+        // jfm4, jfm3, jfm2 after the backbone, as version 1 registered them.
         for (var layer = 4; layer > 4 - jointModules; layer--)
         {
             var jfm = new JointFeatureModule(Classes, p);

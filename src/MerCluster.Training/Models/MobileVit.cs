@@ -52,7 +52,7 @@ public sealed class MobileVit : RecognitionModel
         var variantName = settings.Choice("variant", "s", "xxs", "xs", "s");
         var imageSize = settings.Integer("image_size", 256, 64, 4096);
         if (imageSize % 64 != 0)
-            throw new TrainingException(TrainingStatus.Argument, "model 'mobilevit_svm' config: key 'image_size' must be a multiple of 64 (the last " +
+            throw settings.Invalid("key 'image_size' must be a multiple of 64 (the last " +
                                                                  $"map, size/32, is cut into 2x2 patches), got {imageSize}");
         var dropoutRate = settings.Number("dropout", 0.5, 0, 1);
         var transformerDropout = settings.Number("transformer_dropout", 0.1, 0, 1);

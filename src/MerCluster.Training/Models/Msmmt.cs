@@ -48,11 +48,11 @@ public sealed class Msmmt : RecognitionModel
         Classes = settings.Integer("classes", 3, 2, 1000);
         var imageSize = settings.Integer("image_size", 224, 64, 4096);
         if (imageSize % Patch != 0)
-            throw new TrainingException(TrainingStatus.Argument, $"model 'msmmt' config: key 'image_size' must be a multiple of 16, got {imageSize}");
+            throw settings.Invalid($"key 'image_size' must be a multiple of 16, got {imageSize}");
         var dim = settings.Integer("dim", 768, 8, 4096);
         var heads = settings.Integer("heads", 12, 1, 64);
         if (dim % heads != 0)
-            throw new TrainingException(TrainingStatus.Argument, $"model 'msmmt' config: key 'dim' ({dim}) must be a multiple of key 'heads' ({heads})");
+            throw settings.Invalid($"key 'dim' ({dim}) must be a multiple of key 'heads' ({heads})");
         var mlpDim = settings.Integer("mlp_dim", 3072, 8, 16384);
         var depth = settings.Integer("depth", 12, 2, 48);
         var headHidden = settings.Integer("head_hidden", 512, 1, 16384);

@@ -46,6 +46,16 @@ public sealed class ModelSettings(string model, IReadOnlyDictionary<string, stri
         return value;
     }
 
+    /// <summary>A whole number beyond int's range (step counts).</summary>
+    public long Long(string key, long fallback, long min, long max)
+    {
+        var value = Number(key, fallback, min, max);
+        if (value != Math.Floor(value))
+            throw Fail(key, FormattableString.Invariant($"must be a whole number, got {value}"));
+        Resolved[key] = (long)value;
+        return (long)value;
+    }
+
     public bool Boolean(string key, bool fallback)
     {
         var value = Take(key) switch
@@ -72,6 +82,9 @@ public sealed class ModelSettings(string model, IReadOnlyDictionary<string, stri
         return value;
     }
 
+    /// <summary>An error about these settings as a whole (keys that must agree), worded like the reader's own.</summary>
+    public TrainingException Invalid(string why) => new(TrainingStatus.Argument, $"model '{Model}' config: {why}");
+
     /// <summary>Throws for the first key nobody read; the registry calls it once the model is built.</summary>
     public void Finish()
     {
@@ -87,5 +100,5 @@ public sealed class ModelSettings(string model, IReadOnlyDictionary<string, stri
         return values.TryGetValue(key, out var text) ? text : null;
     }
 
-    private TrainingException Fail(string key, string why) => new(TrainingStatus.Argument, $"model '{Model}' config: key '{key}' {why}");
+    private TrainingException Fail(string key, string why) => Invalid($"key '{key}' {why}");
 }
