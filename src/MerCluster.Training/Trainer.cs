@@ -35,7 +35,7 @@ public sealed class Trainer : IDisposable
     private readonly OptimizerHelper _optimizer;
     private readonly List<(ParameterGroup Group, double BaseRate)> _groups;
     private readonly Device _device;
-    private TrainOptions _train;
+    private readonly TrainOptions _train;
 
     public string Model => _modelOptions.Name;
 
@@ -59,14 +59,22 @@ public sealed class Trainer : IDisposable
             torch.manual_seed(train.Seed);
             _model = ModelRegistry.Create(model.Name, model.Settings, out _resolvedSettings);
         }
-        if (!resuming && _resolvedSettings[WeightsFile.Setting]?.GetValue<string>() is { Length: > 0 } weights)
-            LoadStartingWeights(weights);
-        _model.to(_device);
-        var groups = _model.ParameterGroups();
-        CheckGroups(groups);
-        _groups = groups.Select(g => (g, g.LearningRate ?? train.LearningRate)).ToList();
-        _optimizer = MakeOptimizer(groups, train);
-        Description = Describe();
+        try
+        {
+            if (!resuming && _resolvedSettings[WeightsFile.Setting]?.GetValue<string>() is { Length: > 0 } weights)
+                LoadStartingWeights(weights);
+            _model.to(_device);
+            var groups = _model.ParameterGroups();
+            CheckGroups(groups);
+            _groups = groups.Select(g => (g, g.LearningRate ?? train.LearningRate)).ToList();
+            _optimizer = MakeOptimizer(groups, train);
+            Description = Describe();
+        }
+        catch
+        {
+            _model.Dispose();
+            throw;
+        }
     }
 
     public static Trainer Create(ModelOptions model, TrainOptions train) => new(model, train);

@@ -7,7 +7,7 @@ using MerCluster.Orchestration.Workers;
 
 namespace MerCluster.Orchestration.Tests;
 
-/// <summary>A sweep whose folds really train: STSTNet through the native training core on a tiny, separable feature set.</summary>
+/// <summary>A sweep whose folds really train: STSTNet through the TorchSharp trainer on a tiny, separable feature set.</summary>
 public sealed class TrainingSweepTests : IDisposable
 {
     private readonly TempDirectory _temp = new();

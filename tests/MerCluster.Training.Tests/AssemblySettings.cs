@@ -1,4 +1,4 @@
-// Training reseeds libtorch's process-wide generator every epoch (dropout masks), so two trainers training at the
-// same time in one process disturb each other's reproducibility; the tests compare runs bit for bit, so they run
-// one at a time (as folds do: one per worker process).
+// Tests run one at a time: TrainerResourceTests measures the process's resident memory and live tensors, and several
+// trainers' libtorch threads at once would oversubscribe a 2-core machine (steps 10-30x slower). Trainers running
+// beside each other stay deterministic; TrainerResourceTests checks that on purpose.
 [assembly: CollectionBehavior(DisableTestParallelization = true)]

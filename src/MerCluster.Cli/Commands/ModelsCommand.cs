@@ -14,7 +14,7 @@ internal static class ModelsCommand
     {
         var list = new Command("list", "List the registered models with their inputs and settings.");
         list.SetAction(_ => List());
-        return new Command("models", "The model registry of the native training core.") { list };
+        return new Command("models", "The model registry: every model this build can train.") { list };
     }
 
     private static int List()

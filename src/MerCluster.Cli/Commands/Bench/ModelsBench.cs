@@ -94,7 +94,7 @@ internal static class ModelsBench
     /// <summary>
     /// A sweep of one trial: the small config's own text (its model, train and pipeline keys) on the synthetic trees.
     /// Rewritten only when it changes, so a run stopped half way resumes the same sweep. Its description names the
-    /// training core's build (a hash of the library file; part of the sweep's id like all its text), so a rebuilt core
+    /// trainer's build (a hash of MerCluster.Training.dll; part of the sweep's id like all its text), so a rebuilt trainer
     /// starts a fresh sweep instead of resuming folds that the previous build computed.
     /// </summary>
     private static string WriteSweep(string directory, string model, string config, string synthetic)
