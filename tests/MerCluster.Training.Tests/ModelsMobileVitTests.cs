@@ -68,18 +68,26 @@ public sealed class ModelsMobileVitTests : IDisposable
     }
 
     [Fact]
-    public void Fine_tuning_starts_every_layer_but_the_classifier_from_a_pretraining_checkpoint()
+    public void Fine_tuning_starts_every_layer_from_a_pretraining_checkpoint_and_the_classifier_only_when_its_classes_fit()
     {
         var set = Set();
         var macro = Path.Combine(_dir, "macro.ckpt");
-        float[][] pretrainedFeatures;
-        using (var pretraining = Trainer.Create(Small(("l2", 0.001)), Synthetic.Fast(epochs: 1, batch: 6)))
+        float[][] pretrainedFeatures, pretrainedProbabilities;
+        using (var pretraining = Trainer.Create(Small(("l2", 0.001), ("classifier", "softmax")), Synthetic.Fast(epochs: 1, batch: 6)))
         {
             pretraining.Fit(set, checkpointPath: macro);
             pretrainedFeatures = pretraining.Features(set);
+            pretrainedProbabilities = pretraining.Predict(set);
         }
-        using var fineTuning = Trainer.Create(Small(("weights", macro), ("classes", 3)), new TrainOptions { Seed = 99, Threads = 1 });
-        Assert.Equal(pretrainedFeatures, fineTuning.Features(set));
+        // Same classes: the whole model is the checkpoint's (what `mer predict` relies on).
+        using (var same = Trainer.Create(Small(("weights", macro), ("classes", 3), ("classifier", "softmax")), new TrainOptions { Seed = 99, Threads = 1 }))
+        {
+            Assert.Equal(pretrainedFeatures, same.Features(set));
+            Assert.Equal(pretrainedProbabilities, same.Predict(set));
+        }
+        // Other classes: every layer but the classifier, which keeps its initial weights.
+        using var other = Trainer.Create(Small(("weights", macro), ("classes", 4)), new TrainOptions { Seed = 99, Threads = 1 });
+        Assert.Equal(pretrainedFeatures, other.Features(set));
     }
 
     [Fact]
