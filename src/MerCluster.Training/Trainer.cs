@@ -478,6 +478,7 @@ public sealed class Trainer : IDisposable
             _model.Random = null;
         }
         var epochLoss = lossSum.item<float>() / (double)n;
+        NativeHeap.TrimNowAndThen();
         Epoch++;
         progress?.Report(new EpochProgress(Epoch, _train.Epochs, epochLoss, n / Math.Max(clock.Elapsed.TotalSeconds, 1e-9)));
         return (epochLoss, true);
