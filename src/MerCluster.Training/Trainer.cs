@@ -222,7 +222,7 @@ public sealed class Trainer : IDisposable
             var (epochLoss, finished) = RunEpoch(data, progress, cancellation);
             if (!finished)
             {
-                // A cancel on the epoch's last step leaves consistent weights worth keeping; a cancel mid-epoch does not.
+                // Mid-epoch the weights are half an epoch on: nothing is saved, the last checkpoint stands.
                 throw new OperationCanceledException($"{context}: training cancelled during epoch {Epoch + 1}", cancellation);
             }
             loss = epochLoss;
