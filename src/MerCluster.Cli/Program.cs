@@ -14,7 +14,7 @@ var root = new RootCommand("MerCluster: leave-one-subject-out micro-expression e
     ServerCommand.Create(),
     SlurmCommand.Create(),
     SweepCommand.Create(),
-    WorkerCommand.Create(),
+    SiloCommand.Create(),
     StatusCommand.Create(),
     ReportCommand.Create(),
     DemoCommand.Create(),

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using MerCluster.Core.Telemetry;
+using MerCluster.Orchestration.Cluster;
 using MerCluster.Orchestration.Store;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -14,7 +15,8 @@ namespace MerCluster.Server;
 
 /// <summary>
 /// The coordinator (`mer server`): the web API over the coordination store, /metrics in the Prometheus text format,
-/// and liveness/readiness probes. It holds no state of its own: everything it serves is read from the store, so it
+/// and liveness/readiness probes. It joins the cluster as a silo without device slots: it hosts sweep and trial grains
+/// but never trains, and submits and cancels sweeps through their grains. What it serves is read from the store, so it
 /// can be restarted, or run twice, at any time.
 /// </summary>
 public sealed class CoordinatorServer : IAsyncDisposable
@@ -44,6 +46,7 @@ public sealed class CoordinatorServer : IAsyncDisposable
         builder.WebHost.UseUrls(options.Urls);
         builder.Logging.ClearProviders();
         logging?.Invoke(builder.Logging);
+        SiloHost.Configure(builder, new SiloSettings { StoreUrl = options.StoreUrl, Name = options.SiloName }, store);
         builder.Services.Configure<JsonOptions>(json => json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.CamelCase);
         var app = builder.Build();
 
@@ -65,7 +68,7 @@ public sealed class CoordinatorServer : IAsyncDisposable
             await storeMetrics.RefreshAsync(ct);
             return Results.Text(exporter.Collect(), PrometheusText.ContentType);
         });
-        SweepApi.Map(app.MapGroup("/api"), store, options);
+        SweepApi.Map(app.MapGroup("/api"), store, app.Services.GetRequiredService<IGrainFactory>(), options);
 
         try
         {

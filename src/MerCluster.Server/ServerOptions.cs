@@ -15,4 +15,7 @@ public sealed record ServerOptions
 
     /// <summary>The directory a posted sweep's relative paths (its feature set) resolve against.</summary>
     public string SweepsDirectory { get; init; } = Directory.GetCurrentDirectory();
+
+    /// <summary>The server's silo name in the membership table (default host-pid).</summary>
+    public string? SiloName { get; init; }
 }

@@ -8,7 +8,7 @@ namespace MerCluster.Server;
 
 /// <summary>
 /// The coordinator's view of the store as gauges: folds by state per sweep and trial, each trial's pooled UF1/UAR/Acc
-/// overall and per database, worker membership and heartbeat age. The store is the truth, so these are read from it
+/// overall and per database. The store is the truth, so these are read from it
 /// at every scrape (<see cref="RefreshAsync"/>) rather than counted in memory, and survive a coordinator restart.
 /// </summary>
 public sealed class StoreMetrics : IDisposable
@@ -25,7 +25,7 @@ public sealed class StoreMetrics : IDisposable
         Meter.CreateObservableGauge("mer_store_up", () => new Measurement<long>(_snapshot.Up ? 1 : 0), "1",
             "1 when the last scrape could read the coordination store, else 0.");
         Meter.CreateObservableGauge("mer_folds", () => _snapshot.Folds, "{fold}",
-            "Folds by sweep, trial and state (pending, leased, done, failed).");
+            "Folds by sweep, trial and state (pending, running, done, failed).");
         Meter.CreateObservableGauge("mer_sweep_folds", () => _snapshot.SweepFolds, "{fold}",
             "Folds of each sweep by state, summed over its trials.");
         Meter.CreateObservableGauge("mer_trial_uf1", () => _snapshot.Uf1, "1",
@@ -34,10 +34,6 @@ public sealed class StoreMetrics : IDisposable
             "Pooled unweighted average recall of a trial's predictions so far, overall and per database (part).");
         Meter.CreateObservableGauge("mer_trial_accuracy", () => _snapshot.Accuracy, "1",
             "Pooled accuracy of a trial's predictions so far, overall and per database (part).");
-        Meter.CreateObservableGauge("mer_workers", () => _snapshot.Workers, "{worker}",
-            "Workers in the membership table by state (running, stopped).");
-        Meter.CreateObservableGauge("mer_worker_heartbeat_age", () => _snapshot.HeartbeatAge, "s",
-            "Seconds since each running worker last heartbeated, by worker, host and device.");
     }
 
     public Meter Meter { get; }
@@ -66,7 +62,7 @@ public sealed class StoreMetrics : IDisposable
             foreach (var trial in progress)
                 foreach (var (state, count) in States(trial))
                     snapshot.Folds.Add(new Measurement<long>(count, Tag("sweep", sweep.Id), Tag("trial", Id(trial.TrialId)), Tag("label", trial.Label), Tag("state", state)));
-            foreach (var state in new[] { FoldStates.Pending, FoldStates.Leased, FoldStates.Done, FoldStates.Failed })
+            foreach (var state in new[] { FoldStates.Pending, FoldStates.Running, FoldStates.Done, FoldStates.Failed })
                 snapshot.SweepFolds.Add(new Measurement<long>(progress.Sum(p => States(p).First(s => s.State == state).Count), Tag("sweep", sweep.Id), Tag("state", state)));
             foreach (var result in await _store.TrialResultsAsync(sweep.Id, cancellationToken))
             {
@@ -79,20 +75,13 @@ public sealed class StoreMetrics : IDisposable
                     snapshot.Accuracy.Add(new Measurement<double>(acc, tags));
             }
         }
-        var workers = await _store.WorkersAsync(cancellationToken);
-        var now = await _store.NowAsync(cancellationToken);
-        foreach (var group in workers.GroupBy(w => w.State))
-            snapshot.Workers.Add(new Measurement<long>(group.Count(), Tag("state", group.Key)));
-        foreach (var worker in workers.Where(w => w.State == "running"))
-            snapshot.HeartbeatAge.Add(new Measurement<double>(Math.Max(0, now - worker.HeartbeatAt) / 1000.0,
-                Tag("worker", worker.Name), Tag("host", worker.Host), Tag("device", worker.Device)));
         return snapshot;
     }
 
     private static IEnumerable<(string State, int Count)> States(TrialProgress trial) =>
     [
         (FoldStates.Pending, trial.Pending),
-        (FoldStates.Leased, trial.Leased),
+        (FoldStates.Running, trial.Running),
         (FoldStates.Done, trial.Done),
         (FoldStates.Failed, trial.Failed),
     ];
@@ -113,7 +102,5 @@ public sealed class StoreMetrics : IDisposable
         public List<Measurement<double>> Uf1 { get; } = [];
         public List<Measurement<double>> Uar { get; } = [];
         public List<Measurement<double>> Accuracy { get; } = [];
-        public List<Measurement<long>> Workers { get; } = [];
-        public List<Measurement<double>> HeartbeatAge { get; } = [];
     }
 }

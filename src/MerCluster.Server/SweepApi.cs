@@ -3,7 +3,8 @@ using System.Text.Json;
 using MerCluster.Core.Configuration;
 using MerCluster.Orchestration.Store;
 using MerCluster.Orchestration.Sweeps;
-using MerCluster.Orchestration.Workers;
+using MerCluster.Orchestration.Folds;
+using MerCluster.Orchestration.Grains;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -11,12 +12,12 @@ using Microsoft.AspNetCore.Routing;
 namespace MerCluster.Server;
 
 /// <summary>
-/// The coordinator's JSON API: sweeps, trials, folds and workers to read; submitting a sweep (its YAML as the body)
-/// and cancelling one, both only with the bearer token.
+/// The coordinator's JSON API: sweeps, trials and folds to read (from the store, the results of record); submitting a
+/// sweep (its YAML as the body) and cancelling one go to the sweep's grain, both only with the bearer token.
 /// </summary>
 public static class SweepApi
 {
-    public static void Map(RouteGroupBuilder api, CoordinationStore store, ServerOptions options)
+    public static void Map(RouteGroupBuilder api, CoordinationStore store, IGrainFactory grains, ServerOptions options)
     {
         var features = new FeatureSetCache();
 
@@ -51,11 +52,6 @@ public static class SweepApi
                 : Results.Ok(folds.Select(f => FoldView.From(f, scores.GetValueOrDefault(f.Id))).ToList());
         });
 
-        api.MapGet("/workers", async (CancellationToken ct) =>
-        {
-            var now = await store.NowAsync(ct);
-            return Results.Ok((await store.WorkersAsync(ct)).Select(w => WorkerView.From(w, now)).ToList());
-        });
 
         api.MapPost("/sweeps", async (HttpRequest request, CancellationToken ct) =>
         {
@@ -66,7 +62,7 @@ public static class SweepApi
             try
             {
                 definition = SweepDefinition.FromStore(yaml, options.SweepsDirectory, "(posted)");
-                submitted = await SweepSubmitter.SubmitAsync(store, definition, features, ct);
+                submitted = await SweepSubmitter.SubmitAsync(grains, store, SweepSubmitter.Plan(definition, features));
             }
             catch (ConfigException e)
             {
@@ -83,8 +79,8 @@ public static class SweepApi
         {
             if (await store.FindSweepAsync(id, ct) is not { } sweep)
                 return NotFound($"no sweep '{id}'");
-            var cancelled = await store.CancelSweepAsync(sweep.Id, ct);
-            return Results.Ok(new { id = sweep.Id, cancelledFolds = cancelled });
+            var status = await grains.GetGrain<ISweepGrain>(sweep.Id).Cancel();
+            return Results.Ok(new { id = sweep.Id, state = status.State, folds = new FoldCounts(status.Pending, status.Running, status.Done, status.Failed) });
         }).AddEndpointFilter(new TokenFilter(options.Token));
     }
 
@@ -94,14 +90,14 @@ public static class SweepApi
 /// <summary>An API error: what is wrong and, for a malformed sweep, the dotted key it is about.</summary>
 public sealed record ApiError(string Error, string? Key);
 
-public sealed record FoldCounts(int Pending, int Leased, int Done, int Failed)
+public sealed record FoldCounts(int Pending, int Running, int Done, int Failed)
 {
-    public int Total => Pending + Leased + Done + Failed;
+    public int Total => Pending + Running + Done + Failed;
 
     public static FoldCounts Of(IEnumerable<TrialProgress> progress)
     {
         var list = progress.ToList();
-        return new FoldCounts(list.Sum(p => p.Pending), list.Sum(p => p.Leased), list.Sum(p => p.Done), list.Sum(p => p.Failed));
+        return new FoldCounts(list.Sum(p => p.Pending), list.Sum(p => p.Running), list.Sum(p => p.Done), list.Sum(p => p.Failed));
     }
 }
 
@@ -123,14 +119,8 @@ public sealed record TrialView(long Id, int Ordinal, string Label, JsonElement G
 
 public sealed record PartScore(string Part, double? Uf1, double? Uar, double? Acc, int N);
 
-public sealed record FoldView(long Id, long TrialId, string HeldOutSubject, string State, int Attempt, int Failures, string? LeaseOwner, string? LastError, double? Uf1, double? Uar, double? Acc)
+public sealed record FoldView(long Id, long TrialId, string HeldOutSubject, string State, int Attempt, int Failures, string? Silo, string? LastError, double? Uf1, double? Uar, double? Acc)
 {
     public static FoldView From(FoldRecord fold, FoldScoreRecord? score) =>
-        new(fold.Id, fold.TrialId, fold.HeldOutSubject, fold.State, fold.Attempt, fold.Failures, fold.LeaseOwner, fold.LastError, score?.Uf1, score?.Uar, score?.Acc);
-}
-
-public sealed record WorkerView(string Name, string Host, int Pid, string Device, string State, long StartedAt, long HeartbeatAt, double HeartbeatAgeSeconds)
-{
-    public static WorkerView From(WorkerRecord worker, long now) =>
-        new(worker.Name, worker.Host, worker.Pid, worker.Device, worker.State, worker.StartedAt, worker.HeartbeatAt, Math.Max(0, now - worker.HeartbeatAt) / 1000.0);
+        new(fold.Id, fold.TrialId, fold.HeldOutSubject, fold.State, fold.Attempt, fold.Failures, fold.Silo, fold.LastError, score?.Uf1, score?.Uar, score?.Acc);
 }

@@ -578,6 +578,9 @@ public sealed class Trainer : IDisposable
         return train;
     }
 
+    /// <summary>Throws a <see cref="TrainingException"/> naming what is available when <paramref name="text"/> is not a device this machine and build can train on.</summary>
+    public static void CheckDevice(string text) => DeviceOf(text);
+
     private static Device DeviceOf(string text)
     {
         Device device;

@@ -2,7 +2,7 @@ using MerCluster.Datasets.Synthetic;
 using MerCluster.Orchestration.Store;
 using MerCluster.Orchestration.Sweeps;
 using MerCluster.Orchestration.Tests.Support;
-using MerCluster.Orchestration.Workers;
+using MerCluster.Orchestration.Folds;
 
 namespace MerCluster.Orchestration.Tests;
 

@@ -3,7 +3,7 @@ using MerCluster.Core.Features;
 using MerCluster.Orchestration.Store;
 using MerCluster.Orchestration.Sweeps;
 using MerCluster.Orchestration.Tests.Support;
-using MerCluster.Orchestration.Workers;
+using MerCluster.Orchestration.Folds;
 
 namespace MerCluster.Orchestration.Tests;
 

@@ -12,24 +12,24 @@ namespace MerCluster.Cli.Commands;
 /// <summary>
 /// `mer demo`: the main job on the embedded default. Generates the synthetic composite once (kept under
 /// .mer/demo/synthetic), preprocesses it through the feature cache, runs configs/sweeps/demo.yaml (STSTNet, 3 grid
-/// points, 68 folds each) with one worker per core, and prints the report table, saying how long each stage will take.
+/// points, 68 folds each) on an in-process silo with one slot per core, and prints the report table, saying how long each stage will take.
 /// </summary>
 internal static class DemoCommand
 {
     public static Command Create()
     {
-        var workers = new Option<int>("--workers") { Description = "In-process workers (default: one per core).", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var slots = new Option<int>("--slots") { Description = "Folds trained at once by the in-process silo (default: one per core).", DefaultValueFactory = _ => Environment.ProcessorCount };
         var scale = new Option<SynthScale>("--scale") { Description = "full (the composite's 68 subjects) or small (3 per database, a quick look).", DefaultValueFactory = _ => SynthScale.Full };
         var directory = new Option<DirectoryInfo>("--dir") { Description = "Where the demo keeps its data, cache and store.", DefaultValueFactory = _ => new DirectoryInfo(Path.Combine(".mer", "demo")) };
         var command = new Command("demo", "Generate the synthetic composite, preprocess it, run the STSTNet demo sweep on this machine and print the report.")
         {
-            workers, scale, directory,
+            slots, scale, directory,
         };
-        command.SetAction(parse => Run(parse.GetValue(workers), parse.GetValue(scale), parse.GetValue(directory)!));
+        command.SetAction(parse => Run(parse.GetValue(slots), parse.GetValue(scale), parse.GetValue(directory)!));
         return command;
     }
 
-    private static int Run(int workers, SynthScale scale, DirectoryInfo directory)
+    private static int Run(int slots, SynthScale scale, DirectoryInfo directory)
     {
         using var stop = new StopSignal(signal => Console.Error.WriteLine($"{signal}: stopping; `mer demo` again resumes"));
         return SweepCommand.Guard(async () =>
@@ -41,8 +41,8 @@ internal static class DemoCommand
             var overrides = databases.Select(db => new GridOverride($"dataset.{db}", Path.Combine(synthetic, SynthPlan.FolderOf(db)), Quoted: true)).ToList();
             var url = "sqlite:" + Path.Combine(root, "store.db");
             Console.WriteLine($"running {Path.Combine("configs", "sweeps", "demo.yaml")}: 3 learning rates x {(scale == SynthScale.Full ? 68 : 9)} folds of STSTNet "
-                + $"with {workers} workers ({(scale == SynthScale.Full ? "about 10 minutes" : "about a minute")} on 2 cores; the ETA below follows the measured fold time)");
-            var sweepId = await SweepCommand.RunAsync(Path.Combine(RepositoryPaths.Configs, "sweeps", "demo.yaml"), workers, url, "cpu",
+                + $"with {slots} slots ({(scale == SynthScale.Full ? "about 10 minutes" : "about a minute")} on 2 cores; the ETA below follows the measured fold time)");
+            var sweepId = await SweepCommand.RunAsync(Path.Combine(RepositoryPaths.Configs, "sweeps", "demo.yaml"), Enumerable.Repeat("cpu", slots).ToList(), url,
                 Path.Combine(root, "cache"), overrides, stop.Token);
             await using var store = await CoordinationStore.OpenAsync(url);
             var report = await SweepReportLoader.LoadAsync(store, sweepId);

@@ -5,14 +5,14 @@ using Spectre.Console;
 
 namespace MerCluster.Cli.Commands;
 
-/// <summary>`mer status [SWEEP]`: every sweep in the store with its progress, or one sweep's trials, failed folds and workers.</summary>
+/// <summary>`mer status [SWEEP]`: every sweep in the store with its progress, or one sweep's trials and failed folds; read from the store, so it works with or without a running cluster.</summary>
 internal static class StatusCommand
 {
     public static Command Create()
     {
         var sweep = new Argument<string?>("sweep") { Description = "A sweep id or name (default: all sweeps).", Arity = ArgumentArity.ZeroOrOne };
         var store = StoreOption.Create();
-        var command = new Command("status", "Show the sweeps in the store, or one sweep's trials, folds and workers.") { sweep, store };
+        var command = new Command("status", "Show the sweeps in the store, or one sweep's trials and failed folds.") { sweep, store };
         command.SetAction(parse => SweepCommand.Guard(() => ShowAsync(parse.GetValue(sweep), parse.GetValue(store)!)));
         return command;
     }
@@ -27,7 +27,7 @@ internal static class StatusCommand
             {
                 var progress = await store.ProgressAsync(sweep.Id);
                 sweeps.AddRow(Markup.Escape(sweep.Id), sweep.State, progress.Count.ToString(), progress.Sum(p => p.Done).ToString(),
-                    progress.Sum(p => p.Failed).ToString(), progress.Sum(p => p.Leased).ToString(), progress.Sum(p => p.Pending).ToString());
+                    progress.Sum(p => p.Failed).ToString(), progress.Sum(p => p.Running).ToString(), progress.Sum(p => p.Pending).ToString());
             }
             AnsiConsole.Write(sweeps);
         }
@@ -41,20 +41,19 @@ internal static class StatusCommand
             foreach (var trial in progress)
             {
                 var overall = results.FirstOrDefault(r => r.TrialId == trial.TrialId && r.Part == TrialAggregator.OverallPart);
-                trials.AddRow(Markup.Escape(trial.Label), trial.State, trial.Done.ToString(), trial.Failed.ToString(), trial.Leased.ToString(),
+                trials.AddRow(Markup.Escape(trial.Label), trial.State, trial.Done.ToString(), trial.Failed.ToString(), trial.Running.ToString(),
                     trial.Pending.ToString(), overall?.Uf1?.ToString("0.0000") ?? "-", overall?.Uar?.ToString("0.0000") ?? "-");
             }
             AnsiConsole.Write(trials);
-            Console.WriteLine(SweepProgressView.Summary(progress, await store.MeanFoldSecondsAsync(sweep.Id), Math.Max(1, progress.Sum(p => p.Leased))));
+            var running = progress.Sum(p => p.Running);
+            var mean = await store.MeanFoldSecondsAsync(sweep.Id);
+            var left = progress.Sum(p => p.Pending) + running;
+            Console.WriteLine($"folds {progress.Sum(p => p.Done)}/{progress.Sum(p => p.Total)} done, {progress.Sum(p => p.Failed)} failed, {running} running"
+                + (mean is { } m && running > 0 ? $"; ETA {TimeSpan.FromSeconds(Math.Ceiling((double)left / running) * m):hh\\:mm\\:ss} at {running} slot(s)" : ""));
             foreach (var trial in await store.TrialsAsync(sweep.Id))
                 foreach (var fold in (await store.FoldsAsync(trial.Id)).Where(f => f.State == FoldStates.Failed))
                     Console.WriteLine($"failed: {trial.Label} fold {fold.HeldOutSubject} after {fold.Attempt} attempts: {fold.LastError}");
         }
-        var now = await store.NowAsync();
-        var workers = new Table().AddColumns("worker", "host", "device", "state", "last heartbeat");
-        foreach (var worker in await store.WorkersAsync())
-            workers.AddRow(Markup.Escape(worker.Name), Markup.Escape(worker.Host), worker.Device, worker.State, $"{(now - worker.HeartbeatAt) / 1000.0:0.0} s ago");
-        AnsiConsole.Write(workers);
         return sweepName ?? "";
     }
 }

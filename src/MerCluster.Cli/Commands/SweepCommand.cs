@@ -1,33 +1,50 @@
 using System.CommandLine;
 using System.Diagnostics;
 using MerCluster.Core.Configuration;
+using MerCluster.Orchestration.Cluster;
+using MerCluster.Orchestration.Folds;
+using MerCluster.Orchestration.Grains;
 using MerCluster.Orchestration.Store;
 using MerCluster.Orchestration.Sweeps;
-using MerCluster.Orchestration.Workers;
 
 namespace MerCluster.Cli.Commands;
 
-/// <summary>`mer sweep run FILE [--workers N] [--store URL]` and `mer sweep submit FILE --store URL`.</summary>
+/// <summary>
+/// `mer sweep run FILE [--slots N | --device D ...]` (embedded: a silo in this process), and against a running cluster
+/// `mer sweep submit FILE --store URL`, `mer sweep cancel ID --store URL`.
+/// </summary>
 internal static class SweepCommand
 {
-    public static Command Create() => new("sweep", "Run a sweep (grid points x LOSO folds) here, or submit it for workers elsewhere.")
+    public static Command Create() => new("sweep", "Run a sweep (grid points x LOSO folds) here, or submit it to a cluster of silos.")
     {
         CreateRun(),
         CreateSubmit(),
+        CreateCancel(),
     };
 
     private static Command CreateRun()
     {
         var file = new Argument<FileInfo>("file") { Description = "The sweep file (configs/sweeps/*.yaml)." };
-        var workers = new Option<int>("--workers") { Description = "In-process workers (default: one per core).", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var slots = SiloCommand.SlotsOption("Folds trained at once on the CPU (default: one per core). Not with --device.");
+        var devices = SiloCommand.DeviceOption();
         var store = StoreOption.Create();
-        var device = new Option<string>("--device") { Description = "Device of the in-process workers: cpu or cuda:N.", DefaultValueFactory = _ => "cpu" };
         var cache = CacheOption();
-        var command = new Command("run", "Run a sweep on this machine with N in-process workers; re-running it after a crash resumes where it stopped.")
+        var command = new Command("run", "Run a sweep on this machine: one silo in this process on the store (default: a local SQLite file); running it again after a stop resumes it.")
         {
-            file, workers, store, device, cache,
+            file, slots, devices, store, cache,
         };
-        command.SetAction(parse => Run(parse.GetValue(file)!, parse.GetValue(workers), parse.GetValue(store)!, parse.GetValue(device)!, parse.GetValue(cache)!));
+        command.SetAction(parse =>
+        {
+            if (SiloCommand.Slots(parse.GetValue(devices) ?? [], parse.GetValue(slots), Environment.ProcessorCount) is not { } list)
+                return 2;
+            if (list.Count == 0)
+            {
+                Console.Error.WriteLine("--slots 0: an embedded sweep needs at least one slot to train on");
+                return 2;
+            }
+            using var stop = new StopSignal(signal => Console.Error.WriteLine($"{signal}: giving the running folds back; run the same command again to resume"));
+            return Guard(() => RunAsync(parse.GetValue(file)!.FullName, list, parse.GetValue(store)!, parse.GetValue(cache)!.FullName, [], stop.Token));
+        });
         return command;
     }
 
@@ -36,54 +53,83 @@ internal static class SweepCommand
         var file = new Argument<FileInfo>("file") { Description = "The sweep file (configs/sweeps/*.yaml)." };
         var store = StoreOption.Create(required: true);
         var cache = CacheOption();
-        var command = new Command("submit", "Write a sweep's trials and folds to the store for `mer worker` processes to pull.") { file, store, cache };
-        command.SetAction(parse => Submit(parse.GetValue(file)!, parse.GetValue(store)!, parse.GetValue(cache)!));
+        var command = new Command("submit", "Start a sweep on the cluster of silos running on the store, and return.") { file, store, cache };
+        command.SetAction(parse => Guard(() => SubmitAsync(parse.GetValue(file)!.FullName, parse.GetValue(store)!, parse.GetValue(cache)!.FullName)));
+        return command;
+    }
+
+    private static Command CreateCancel()
+    {
+        var sweep = new Argument<string>("sweep") { Description = "The sweep's id or name." };
+        var store = StoreOption.Create(required: true);
+        var command = new Command("cancel", "Cancel a sweep on the cluster: pending folds fail as cancelled, running ones stop; finished folds keep their results.") { sweep, store };
+        command.SetAction(parse => Guard(() => CancelAsync(parse.GetValue(sweep)!, parse.GetValue(store)!)));
         return command;
     }
 
     private static Option<DirectoryInfo> CacheOption() => new("--cache")
     {
-        Description = "Feature cache for sweeps that name a dataset and a pipeline (on a shared filesystem for workers elsewhere).",
+        Description = "Feature cache for sweeps that name a dataset and a pipeline (on a shared filesystem for silos elsewhere).",
         DefaultValueFactory = _ => new DirectoryInfo(SweepFeatures.DefaultCacheRoot),
     };
 
-    private static int Run(FileInfo file, int workers, string url, string device, DirectoryInfo cache)
-    {
-        if (workers < 1)
-        {
-            Console.Error.WriteLine($"--workers {workers}: at least 1");
-            return 2;
-        }
-        using var stop = new StopSignal(signal => Console.Error.WriteLine($"{signal}: giving the running folds back; run the same command again to resume"));
-        return Guard(() => RunAsync(file.FullName, workers, url, device, cache.FullName, [], stop.Token));
-    }
-
-    /// <summary>Runs a sweep with a live progress view; returns the sweep's id (the demo reports on it).</summary>
-    internal static async Task<string> RunAsync(string file, int workers, string url, string device, string cache,
+    /// <summary>Runs a sweep on an embedded silo with a live progress view; returns the sweep's id (the demo reports on it).</summary>
+    internal static async Task<string> RunAsync(string file, IReadOnlyList<string> devices, string url, string cache,
         IReadOnlyList<Core.Grids.GridOverride> overrides, CancellationToken stop)
     {
-        await using var store = await CoordinationStore.OpenAsync(url);
-        var definition = await PrepareAsync(store, SweepDefinition.Load(file, overrides), cache, stop);
+        var definition = SweepDefinition.Load(file, overrides);
         var log = new List<string>();
-        var sweep = new EmbeddedSweep(store, definition, new FoldRunners(new TrainingFoldRunner()), message => { lock (log) log.Add(message); }, cache);
-        var running = sweep.RunAsync(workers, device, stop);
-        await SweepProgressView.FollowAsync(store, () => sweep.Submitted?.Id, workers, running);
-        var submitted = await running;
-        foreach (var line in log.Where(l => l.Contains("failed") || l.Contains("dead")))
+        using var view = new SweepProgressView(devices.Count);
+        var submitted = await EmbeddedSweep.RunAsync(url, definition, devices, cache, (_, status) => view.Show(status),
+            message =>
+            {
+                if (message.StartsWith("preprocess", StringComparison.Ordinal) || message.StartsWith("left out", StringComparison.Ordinal))
+                    Console.WriteLine(message);
+                else
+                    lock (log)
+                        log.Add(message);
+            }, stop, Progress());
+        view.Dispose();
+        foreach (var line in log)
             Console.Error.WriteLine(line);
-        var progress = await store.ProgressAsync(submitted.Id);
+        var status = submitted.Status;
         Console.WriteLine(stop.IsCancellationRequested
-            ? $"sweep {submitted.Id} stopped: {progress.Sum(p => p.Done)}/{submitted.Folds} folds done; run the same command to resume"
-            : $"sweep {submitted.Id}: {progress.Sum(p => p.Done)} folds done, {progress.Sum(p => p.Failed)} failed (mer report {submitted.Id} --store {url})");
+            ? $"sweep {submitted.Id} stopped: {status.Done}/{submitted.Folds} folds done; run the same command to resume"
+            : $"sweep {submitted.Id}: {status.Done} folds done, {status.Failed} failed (mer report {submitted.Id} --store {url})");
         return submitted.Id;
     }
 
-    /// <summary>Computes the sweep's features if it names a dataset and a pipeline, saying how far it is and how long is left.</summary>
-    private static Task<SweepDefinition> PrepareAsync(CoordinationStore store, SweepDefinition definition, string cache, CancellationToken stop)
+    private static async Task<string> SubmitAsync(string file, string url, string cache)
+    {
+        SweepPlan plan;
+        await using (var store = await CoordinationStore.OpenAsync(url))
+        {
+            var definition = await SweepFeatures.PrepareAsync(store, SweepDefinition.Load(file), cache, Console.WriteLine, Progress());
+            plan = SweepSubmitter.Plan(definition, new FeatureSetCache());
+        }
+        await using var cluster = await ClusterConnection.ConnectAsync(url);
+        var submitted = await SweepSubmitter.SubmitAsync(cluster.Grains, cluster.Store, plan);
+        Console.WriteLine(submitted.Created
+            ? $"submitted sweep {submitted.Id}: {submitted.Trials} trials x {submitted.FoldsPerTrial} folds to the cluster on {cluster.Store.Location}"
+            : $"sweep {submitted.Id} is already on the cluster ({submitted.Status.Done}/{submitted.Folds} folds done); it carries on");
+        return submitted.Id;
+    }
+
+    private static async Task<string> CancelAsync(string name, string url)
+    {
+        await using var cluster = await ClusterConnection.ConnectAsync(url);
+        var sweep = await cluster.Store.FindSweepAsync(name) ?? throw new ArgumentException($"no sweep '{name}' in {cluster.Store.Location}");
+        var status = await cluster.Grains.GetGrain<ISweepGrain>(sweep.Id).Cancel();
+        Console.WriteLine($"sweep {sweep.Id} {status.State}: {status.Done} folds done, {status.Failed} failed or cancelled, {status.Running} still stopping");
+        return sweep.Id;
+    }
+
+    /// <summary>How far preprocessing is and how long is left, at most every 10 s.</summary>
+    internal static Action<int, int> Progress()
     {
         var clock = Stopwatch.StartNew();
         var lastReport = TimeSpan.Zero;
-        return SweepFeatures.PrepareAsync(store, definition, cache, Console.WriteLine, (done, total) =>
+        return (done, total) =>
         {
             lock (clock)
             {
@@ -93,19 +139,8 @@ internal static class SweepCommand
                 var left = clock.Elapsed / done * (total - done);
                 Console.WriteLine($"  preprocessed {done}/{total} samples, about {left.TotalMinutes:0.0} min left");
             }
-        }, stop);
+        };
     }
-
-    private static int Submit(FileInfo file, string url, DirectoryInfo cache) => Guard(async () =>
-    {
-        await using var store = await CoordinationStore.OpenAsync(url);
-        var definition = await PrepareAsync(store, SweepDefinition.Load(file.FullName), cache.FullName, CancellationToken.None);
-        var submitted = await SweepSubmitter.SubmitAsync(store, definition, new FeatureSetCache());
-        Console.WriteLine(submitted.Created
-            ? $"submitted sweep {submitted.Id}: {submitted.Trials} trials x {submitted.FoldsPerTrial} folds to {store.Location}"
-            : $"sweep {submitted.Id} is already in {store.Location}; nothing changed");
-        return submitted.Id;
-    });
 
     /// <summary>Runs a command's work; a bad sweep file or store is one clear message and exit code 1, not a stack trace.</summary>
     internal static int Guard(Func<Task<string>> work)

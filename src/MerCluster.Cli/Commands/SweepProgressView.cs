@@ -1,87 +1,113 @@
 using System.Diagnostics;
-using MerCluster.Orchestration.Aggregation;
-using MerCluster.Orchestration.Store;
+using MerCluster.Orchestration.Grains;
 using Spectre.Console;
 
 namespace MerCluster.Cli.Commands;
 
 /// <summary>
-/// The live progress of a sweep: folds done/failed/running/pending per trial, the pooled UF1 so far and an ETA from the
-/// mean fold time. A live table on a terminal; one line per change when the output is redirected (logs, tests).
+/// The live progress of a sweep as its grain reports it: folds done/failed/running/pending per trial, the pooled UF1
+/// so far and an ETA from the mean fold time. A live table on a terminal; one line per change when the output is
+/// redirected (logs, tests).
 /// </summary>
-internal static class SweepProgressView
+internal sealed class SweepProgressView : IDisposable
 {
-    public static async Task FollowAsync(CoordinationStore store, Func<string?> sweepId, int workers, Task running)
+    private readonly int _slots;
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private readonly object _gate = new();
+    private readonly SemaphoreSlim _changed = new(0);
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task? _live;
+    private SweepStatus? _latest;
+    private (int Done, int Failed) _printed = (-1, -1);
+    private TimeSpan _printedAt;
+    private bool _disposed;
+
+    public SweepProgressView(int slots)
     {
-        var clock = Stopwatch.StartNew();
-        if (Console.IsOutputRedirected)
+        _slots = slots;
+        if (!Console.IsOutputRedirected)
+            _live = Task.Run(LiveAsync);
+    }
+
+    public void Show(SweepStatus status)
+    {
+        lock (_gate)
         {
-            // A line when a fold finishes, and at least every 30 s, so a log shows progress without repeating itself.
-            var lastCounts = (-1, -1);
-            var lastLine = TimeSpan.Zero;
-            while (!running.IsCompleted)
+            _latest = status;
+            if (_live is not null)
             {
-                await Task.WhenAny(running, Task.Delay(TimeSpan.FromSeconds(2)));
-                if (sweepId() is not { } id)
-                    continue;
-                var progress = await store.ProgressAsync(id);
-                var counts = (progress.Sum(p => p.Done), progress.Sum(p => p.Failed));
-                if (counts == lastCounts && clock.Elapsed - lastLine < TimeSpan.FromSeconds(30))
-                    continue;
-                (lastCounts, lastLine) = (counts, clock.Elapsed);
-                Console.WriteLine(Summary(progress, await store.MeanFoldSecondsAsync(id), workers, clock.Elapsed));
+                _changed.Release();
+                return;
             }
-            return;
+            // A line when a fold finishes, and at most one every 30 s otherwise, so a log shows progress without repeating itself.
+            if ((status.Done, status.Failed) == _printed && _clock.Elapsed - _printedAt < TimeSpan.FromSeconds(30))
+                return;
+            (_printed, _printedAt) = ((status.Done, status.Failed), _clock.Elapsed);
+            Console.WriteLine(Summary(status, _slots, _clock.Elapsed));
         }
+    }
+
+    /// <summary>The ETA: the folds left times the mean fold time, spread over the slots.</summary>
+    public static TimeSpan? Remaining(SweepStatus status, int slots)
+    {
+        if (status.MeanFoldSeconds is not { } mean)
+            return null;
+        return TimeSpan.FromSeconds(Math.Ceiling((double)(status.Pending + status.Running) / Math.Max(1, slots)) * mean);
+    }
+
+    public static string Summary(SweepStatus status, int slots, TimeSpan? elapsed = null)
+    {
+        var eta = Remaining(status, slots);
+        return (elapsed is { } e ? $"{e:hh\\:mm\\:ss} " : "") + $"folds {status.Done}/{status.Total} done, {status.Failed} failed, "
+            + $"{status.Running} running; ETA {(eta is { } t ? t.ToString("hh\\:mm\\:ss") : "after the first fold")}";
+    }
+
+    private async Task LiveAsync()
+    {
         var table = new Table();
         await AnsiConsole.Live(table).AutoClear(false).StartAsync(async context =>
         {
-            while (true)
+            while (!_stop.IsCancellationRequested)
             {
-                if (sweepId() is { } id)
+                try
                 {
-                    Render(table, id, await store.ProgressAsync(id), await store.TrialResultsAsync(id), await store.MeanFoldSecondsAsync(id), workers, clock.Elapsed);
-                    context.Refresh();
+                    await _changed.WaitAsync(TimeSpan.FromSeconds(1), _stop.Token);
                 }
-                if (running.IsCompleted)
-                    break;
-                await Task.WhenAny(running, Task.Delay(TimeSpan.FromSeconds(1)));
+                catch (OperationCanceledException)
+                {
+                }
+                SweepStatus? status;
+                lock (_gate)
+                    status = _latest;
+                if (status is null)
+                    continue;
+                Render(table, status);
+                context.Refresh();
             }
         });
     }
 
-    /// <summary>The ETA: the folds left times the mean fold time, spread over the workers.</summary>
-    public static TimeSpan? Remaining(IReadOnlyList<TrialProgress> progress, double? meanFoldSeconds, int workers)
-    {
-        if (meanFoldSeconds is not { } mean)
-            return null;
-        var left = progress.Sum(p => p.Pending + p.Leased);
-        return TimeSpan.FromSeconds(Math.Ceiling((double)left / Math.Max(1, workers)) * mean);
-    }
-
-    public static string Summary(IReadOnlyList<TrialProgress> progress, double? meanFoldSeconds, int workers, TimeSpan? elapsed = null)
-    {
-        var total = progress.Sum(p => p.Total);
-        var eta = Remaining(progress, meanFoldSeconds, workers);
-        return (elapsed is { } e ? $"{e:hh\\:mm\\:ss} " : "") + $"folds {progress.Sum(p => p.Done)}/{total} done, {progress.Sum(p => p.Failed)} failed, "
-            + $"{progress.Sum(p => p.Leased)} running; ETA {(eta is { } t ? t.ToString("hh\\:mm\\:ss") : "after the first fold")}";
-    }
-
-    private static void Render(Table table, string sweepId, IReadOnlyList<TrialProgress> progress, IReadOnlyList<TrialResult> results,
-        double? meanFoldSeconds, int workers, TimeSpan elapsed)
+    private void Render(Table table, SweepStatus status)
     {
         table.Rows.Clear();
         if (table.Columns.Count == 0)
             table.AddColumns("trial", "done", "failed", "running", "pending", "UF1 so far", "UAR so far");
-        foreach (var trial in progress)
-        {
-            var overall = results.FirstOrDefault(r => r.TrialId == trial.TrialId && r.Part == TrialAggregator.OverallPart);
+        foreach (var trial in status.Trials)
             table.AddRow(Markup.Escape(trial.Label), $"{trial.Done}/{trial.Total}", trial.Failed > 0 ? $"[red]{trial.Failed}[/]" : "0",
-                trial.Leased.ToString(), trial.Pending.ToString(), Format(overall?.Uf1), Format(overall?.Uar));
-        }
-        table.Title = new TableTitle(Markup.Escape($"sweep {sweepId}"));
-        table.Caption = new TableTitle(Markup.Escape(Summary(progress, meanFoldSeconds, workers, elapsed)));
+                trial.Running.ToString(), trial.Pending.ToString(), Format(trial.Uf1), Format(trial.Uar));
+        table.Title = new TableTitle(Markup.Escape($"sweep {status.SweepId}"));
+        table.Caption = new TableTitle(Markup.Escape(Summary(status, _slots, _clock.Elapsed)));
     }
 
     private static string Format(double? value) => value is { } v ? v.ToString("0.0000") : "-";
+
+    public void Dispose()
+    {
+        if (_disposed)
+            return;
+        _disposed = true;
+        _stop.Cancel();
+        _live?.GetAwaiter().GetResult();
+        _stop.Dispose();
+    }
 }

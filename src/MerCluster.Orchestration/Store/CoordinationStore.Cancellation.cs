@@ -4,8 +4,8 @@ namespace MerCluster.Orchestration.Store;
 
 /// <summary>
 /// Cancelling a sweep (the coordinator API's POST /api/sweeps/{id}/cancel): its pending folds become failed with the
-/// error "cancelled", and the sweep leaves the running state so no worker leases another of its folds. Folds already
-/// leased finish (or are given back) as usual; their results are kept.
+/// error "cancelled", and the sweep leaves the running state so its grain dispatches no other fold. The sweep grain
+/// stops the running ones; results already reported are kept.
 /// </summary>
 public sealed partial class CoordinationStore
 {

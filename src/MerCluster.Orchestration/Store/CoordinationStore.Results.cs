@@ -18,7 +18,7 @@ public sealed partial class CoordinationStore
     /// <summary>
     /// Recomputes a trial's aggregate in one transaction that holds the trial's row: reads every stored prediction,
     /// replaces the pooled results and per-fold scores with what <paramref name="compute"/> makes of them, and marks the
-    /// trial (and its sweep, once every trial is) complete when no fold is pending or leased any more. Two workers
+    /// trial (and its sweep, once every trial is) complete when no fold is pending or running any more. Two silos
     /// finishing folds of one trial at once are serialised, so an older reading never overwrites a newer one.
     /// </summary>
     public Task<T> RecomputeResultsAsync<T>(long trialId,
@@ -42,7 +42,7 @@ public sealed partial class CoordinationStore
                 """, foldScores, transaction);
             await connection.ExecuteAsync("""
                 UPDATE trials SET state = 'complete'
-                WHERE id = @trialId AND NOT EXISTS (SELECT 1 FROM folds WHERE trial_id = @trialId AND state IN ('pending', 'leased'))
+                WHERE id = @trialId AND NOT EXISTS (SELECT 1 FROM folds WHERE trial_id = @trialId AND state IN ('pending', 'running'))
                 """, new { trialId }, transaction);
             await connection.ExecuteAsync("""
                 UPDATE sweeps SET state = 'complete'

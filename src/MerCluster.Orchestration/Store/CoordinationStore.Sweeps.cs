@@ -3,8 +3,10 @@ using Dapper;
 namespace MerCluster.Orchestration.Store;
 
 /// <summary>A sweep ready to be written: its trials (grid points) and the held-out subjects every trial is folded over.</summary>
+[GenerateSerializer, Immutable]
 public sealed record SweepPlan(string Id, string Name, string Yaml, string SourceDir, string SamplesJson, int MaxAttempts, IReadOnlyList<PlannedTrial> Trials, IReadOnlyList<string> Subjects);
 
+[GenerateSerializer, Immutable]
 public sealed record PlannedTrial(string Label, string GridJson);
 
 public sealed partial class CoordinationStore
@@ -63,7 +65,7 @@ public sealed partial class CoordinationStore
         (await ReadAsync(connection => connection.QueryAsync<FoldRecord>(
             """
             SELECT id AS Id, trial_id AS TrialId, held_out_subject AS HeldOutSubject, state AS State, attempt AS Attempt,
-                   failures AS Failures, lease_owner AS LeaseOwner, last_error AS LastError
+                   failures AS Failures, silo AS Silo, last_error AS LastError
             FROM folds WHERE trial_id = @trialId ORDER BY id
             """, new { trialId }), cancellationToken)).ToList();
 
@@ -73,7 +75,7 @@ public sealed partial class CoordinationStore
             """
             SELECT t.id AS TrialId, t.ordinal AS Ordinal, t.label AS Label, t.state AS State,
                    SUM(CASE WHEN f.state = 'pending' THEN 1 ELSE 0 END) AS Pending,
-                   SUM(CASE WHEN f.state = 'leased' THEN 1 ELSE 0 END) AS Leased,
+                   SUM(CASE WHEN f.state = 'running' THEN 1 ELSE 0 END) AS Running,
                    SUM(CASE WHEN f.state = 'done' THEN 1 ELSE 0 END) AS Done,
                    SUM(CASE WHEN f.state = 'failed' THEN 1 ELSE 0 END) AS Failed
             FROM trials t JOIN folds f ON f.trial_id = t.id

@@ -4,9 +4,10 @@ using Dapper;
 namespace MerCluster.Orchestration.Store;
 
 /// <summary>
-/// The coordination store: the one place where sweeps, trials, folds and their leases, attempts, predictions,
-/// results, workers, dataset manifests and feature-cache entries live. Every method opens a pooled connection for
-/// its own short transaction, so one instance is shared by all the workers of a process.
+/// The coordination store: the one database of a cluster. It holds the results of record (sweeps, trials, folds and
+/// their attempts, predictions, pooled results, dataset manifests, feature-cache entries) and, through the providers in
+/// <c>Cluster/</c>, Orleans' membership, grain state and reminders. Every method opens a pooled connection for its own
+/// short transaction, so one instance is shared by all the grains of a silo.
 /// </summary>
 public sealed partial class CoordinationStore : IAsyncDisposable
 {

@@ -116,6 +116,16 @@ internal static class Migrations
                 n INTEGER NOT NULL)
             """,
         ]),
+        (3, "folds run as Orleans grains: no leases, no worker table",
+        [
+            // A version-1 lease has no process behind it any more: its fold starts again.
+            "UPDATE folds SET state = 'pending' WHERE state = 'leased'",
+            "ALTER TABLE folds ADD COLUMN silo TEXT",
+            "ALTER TABLE folds DROP COLUMN lease_owner",
+            "ALTER TABLE folds DROP COLUMN lease_expires_at",
+            "ALTER TABLE fold_attempts RENAME COLUMN worker TO silo",
+            "DROP TABLE workers",
+        ]),
     ];
 
     public static int Latest => All[^1].Version;

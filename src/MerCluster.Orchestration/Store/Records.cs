@@ -1,10 +1,10 @@
 namespace MerCluster.Orchestration.Store;
 
-/// <summary>The states of a fold: pending -> leased -> done, or back to pending when a lease ends without a result, or failed after the sweep's max attempts.</summary>
+/// <summary>The states of a fold: pending -> running -> done, or back to pending when an attempt ends without a result, or failed after the sweep's max attempts.</summary>
 public static class FoldStates
 {
     public const string Pending = "pending";
-    public const string Leased = "leased";
+    public const string Running = "running";
     public const string Done = "done";
     public const string Failed = "failed";
 }
@@ -49,14 +49,9 @@ public sealed record FoldRecord
     public string State { get; init; } = "";
     public int Attempt { get; init; }
     public int Failures { get; init; }
-    public string? LeaseOwner { get; init; }
+    /// <summary>The silo of the fold's latest attempt.</summary>
+    public string? Silo { get; init; }
     public string? LastError { get; init; }
-}
-
-/// <summary>A worker's claim on one attempt of one fold; every write about the fold is guarded by all three of fold, attempt and worker.</summary>
-public sealed record FoldLease(long FoldId, long TrialId, string SweepId, string HeldOutSubject, int Attempt, string Worker)
-{
-    public override string ToString() => $"fold {HeldOutSubject} of trial {TrialId} (sweep {SweepId}, attempt {Attempt})";
 }
 
 /// <summary>A stored prediction with the fold and attempt that wrote it.</summary>
@@ -80,22 +75,11 @@ public sealed record TrialProgress
     public string Label { get; init; } = "";
     public string State { get; init; } = "";
     public int Pending { get; init; }
-    public int Leased { get; init; }
+    public int Running { get; init; }
     public int Done { get; init; }
     public int Failed { get; init; }
-    public int Total => Pending + Leased + Done + Failed;
-    public bool Finished => Pending == 0 && Leased == 0;
-}
-
-public sealed record WorkerRecord
-{
-    public string Name { get; init; } = "";
-    public string Host { get; init; } = "";
-    public int Pid { get; init; }
-    public string Device { get; init; } = "";
-    public long StartedAt { get; init; }
-    public long HeartbeatAt { get; init; }
-    public string State { get; init; } = "";
+    public int Total => Pending + Running + Done + Failed;
+    public bool Finished => Pending == 0 && Running == 0;
 }
 
 /// <summary>Pooled scores of a trial for one part: "overall" or a database id.</summary>
@@ -116,13 +100,4 @@ public sealed record FoldScoreRecord
     public double? Uar { get; init; }
     public double? Acc { get; init; }
     public int N { get; init; }
-}
-
-/// <summary>A fold whose lease ran out, returned to pending or failed by the reaper.</summary>
-public sealed record ExpiredLease
-{
-    public long Id { get; init; }
-    public long TrialId { get; init; }
-    public int Attempt { get; init; }
-    public string State { get; init; } = "";
 }

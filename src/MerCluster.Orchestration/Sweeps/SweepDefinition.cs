@@ -7,7 +7,7 @@ using YamlDotNet.RepresentationModel;
 namespace MerCluster.Orchestration.Sweeps;
 
 /// <summary>
-/// A parsed sweep file: its text (what the store keeps, so workers elsewhere need not have the file), the directory its
+/// A parsed sweep file: its text (what the store keeps, so silos elsewhere need not have the file), the directory its
 /// relative paths start from, the grid's trials, and for each trial the options with that trial's values applied.
 /// </summary>
 public sealed class SweepDefinition
@@ -21,9 +21,9 @@ public sealed class SweepDefinition
         Options = YamlOptions.Bind<SweepOptions>(root, source);
         Grid = Grid.Parse(Options.Grid, source);
         // Bind every trial once now, so a grid key that names no config key, or a bad model or training value, fails
-        // here with the file and key, not later in every fold on the workers.
+        // here with the file and key, not later in every fold on the silos.
         foreach (var trial in Grid.Trials)
-            Workers.FoldRunners.Validate(TrialOptions(trial), $"{source} ({trial.Label})");
+            Folds.FoldRunners.Validate(TrialOptions(trial), $"{source} ({trial.Label})");
     }
 
     public string Yaml { get; }

@@ -1,14 +1,13 @@
 using System.ComponentModel.DataAnnotations;
 using MerCluster.Core.Protocols;
 using MerCluster.Orchestration.Features;
-using MerCluster.Orchestration.Leasing;
 using YamlDotNet.RepresentationModel;
 
 namespace MerCluster.Orchestration.Sweeps;
 
 /// <summary>
 /// A sweep file (configs/sweeps/*.yaml): what to train on, which model with which training settings, the grid of
-/// values to try, how to evaluate, and how folds are leased. <c>model</c> and <c>train</c> stay raw YAML here: the
+/// values to try, how to evaluate, and how many attempts a fold gets. <c>model</c> and <c>train</c> stay raw YAML here: the
 /// fold runner of the model binds them, after the trial's grid values are applied.
 /// </summary>
 public sealed record SweepOptions : IValidatableObject
@@ -40,7 +39,10 @@ public sealed record SweepOptions : IValidatableObject
 
     public ProtocolOptions Protocol { get; init; } = new();
 
-    public LeaseOptions Leasing { get; init; } = new();
+    /// <summary>Attempts a fold gets before it is failed with its last error (a silo that dies during an attempt uses one up).
+    /// Three: a fold that fails three times fails for a reason of its own (bad data, a bug), not bad luck.</summary>
+    [System.ComponentModel.DataAnnotations.Range(1, 100)]
+    public int MaxAttempts { get; init; } = 3;
 
     [YamlDotNet.Serialization.YamlIgnore]
     public string ModelName => Model.Children.TryGetValue(new YamlScalarNode("name"), out var name) && name is YamlScalarNode { Value: { } value } ? value : "";

@@ -29,17 +29,17 @@ internal static class ModelsBench
         var json = new Option<bool>("--json") { Description = "Print one JSON object." };
         var models = new Option<string[]>("--model") { Description = "Models to run (repeatable); default: every model with a small config.", AllowMultipleArgumentsPerToken = true };
         var scale = new Option<SynthScale>("--scale") { Description = "full (68 subjects, the composite) or small (9 subjects, a quick look).", DefaultValueFactory = _ => SynthScale.Full };
-        var workers = new Option<int>("--workers") { Description = "In-process workers (default: one per core).", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var slots = new Option<int>("--slots") { Description = "Folds trained at once by the in-process silo (default: one per core).", DefaultValueFactory = _ => Environment.ProcessorCount };
         var directory = new Option<DirectoryInfo>("--dir") { Description = "Where the synthetic trees, the feature cache and the store live (shared with `mer demo`).", DefaultValueFactory = _ => new DirectoryInfo(Path.Combine(".mer", "demo")) };
         var command = new Command("models", "Train each model's small config on the synthetic composite (LOSO) and print UF1/UAR against the 0.5 bar.")
         {
-            json, models, scale, workers, directory,
+            json, models, scale, slots, directory,
         };
-        command.SetAction(parse => Run(parse.GetValue(json), parse.GetValue(models) ?? [], parse.GetValue(scale), parse.GetValue(workers), parse.GetValue(directory)!));
+        command.SetAction(parse => Run(parse.GetValue(json), parse.GetValue(models) ?? [], parse.GetValue(scale), parse.GetValue(slots), parse.GetValue(directory)!));
         return command;
     }
 
-    private static int Run(bool asJson, string[] only, SynthScale scale, int workers, DirectoryInfo directory)
+    private static int Run(bool asJson, string[] only, SynthScale scale, int slots, DirectoryInfo directory)
     {
         var configs = SmallConfigs(only, out var unknown);
         if (unknown.Count > 0)
@@ -64,7 +64,7 @@ internal static class ModelsBench
                     break;
                 var clock = Stopwatch.StartNew();
                 var sweepFile = WriteSweep(Path.Combine(root, "sweeps"), model, config, synthetic);
-                var sweepId = await SweepCommand.RunAsync(sweepFile, workers, url, "cpu", Path.Combine(root, "cache"), [], stop.Token);
+                var sweepId = await SweepCommand.RunAsync(sweepFile, Enumerable.Repeat("cpu", slots).ToList(), url, Path.Combine(root, "cache"), [], stop.Token);
                 await using var store = await CoordinationStore.OpenAsync(url);
                 results.Add(Result(model, config, await SweepReportLoader.LoadAsync(store, sweepId), clock.Elapsed));
             }

@@ -8,15 +8,15 @@ using MerCluster.Core.Features;
 using MerCluster.Orchestration.Aggregation;
 using MerCluster.Orchestration.Store;
 using MerCluster.Orchestration.Sweeps;
-using MerCluster.Orchestration.Workers;
+using MerCluster.Orchestration.Folds;
 
 namespace MerCluster.Cli.Commands.Bench;
 
 /// <summary>
-/// `mer bench orchestration [--json]`: what the orchestration costs per fold in each store (claim + lease renewal and
-/// heartbeat + writing the predictions + re-aggregating the trial), as a fraction of a 10 s fold (target below 1%), and
-/// the wall time of a composite-sized sweep of no-op folds with 1, 2 and 4 in-process workers (target: parallel
-/// efficiency above 90% up to the core count). PostgreSQL is a throwaway server on loopback unless --postgres names one.
+/// `mer bench orchestration [--json]`: what the orchestration costs per fold in each store (starting the attempt +
+/// writing the predictions + re-aggregating the trial), as a fraction of a 10 s fold (target below 0.5%), and the wall
+/// time of a composite-sized sweep of no-op folds on an embedded silo with 1, 2 and 4 slots (target: parallel
+/// efficiency above 90%). PostgreSQL is a throwaway server on loopback unless --postgres names one.
 /// </summary>
 internal static class OrchestrationBench
 {
@@ -28,9 +28,9 @@ internal static class OrchestrationBench
     public static Command Create()
     {
         var json = new Option<bool>("--json") { Description = "Print one JSON object." };
-        var foldMs = new Option<int>("--fold-ms") { Description = "How long each no-op fold of the worker sweeps takes.", DefaultValueFactory = _ => 150 };
+        var foldMs = new Option<int>("--fold-ms") { Description = "How long each no-op fold of the no-op sweeps takes.", DefaultValueFactory = _ => 150 };
         var postgres = new Option<string?>("--postgres") { Description = "A PostgreSQL store URL to measure (default: start a throwaway server)." };
-        var command = new Command("orchestration", "Per-fold orchestration overhead per store, and no-op sweep wall time with 1, 2 and 4 workers.")
+        var command = new Command("orchestration", "Per-fold orchestration overhead per store, and no-op sweep wall time with 1, 2 and 4 slots.")
         {
             json, foldMs, postgres,
         };
@@ -54,20 +54,20 @@ internal static class OrchestrationBench
                 stores["postgres"] = await MeasureOverheadAsync(await server.CreateDatabaseAsync(), scratch, features);
             }
 
-            // A first, untimed sweep takes the JIT and the first-open costs out of the 1-worker figure.
+            // A first, untimed sweep takes the JIT and the first-open costs out of the 1-slot figure.
             await SweepWallSecondsAsync("sqlite:" + Path.Combine(scratch, "warmup.db"), scratch, features, 0, 2);
             var sweeps = new JsonObject();
             double? serial = null;
-            foreach (var workers in new[] { 1, 2, 4 })
+            foreach (var slots in new[] { 1, 2, 4 })
             {
-                var wall = await SweepWallSecondsAsync("sqlite:" + Path.Combine(scratch, $"sweep-{workers}.db"), scratch, features, foldMs, workers);
+                var wall = await SweepWallSecondsAsync("sqlite:" + Path.Combine(scratch, $"sweep-{slots}.db"), scratch, features, foldMs, slots);
                 serial ??= wall;
-                sweeps[workers.ToString()] = new JsonObject
+                sweeps[slots.ToString()] = new JsonObject
                 {
                     ["wall_s"] = Math.Round(wall, 3),
-                    ["ideal_s"] = Math.Round(68.0 * foldMs / 1000 / workers, 3),
-                    ["parallel_efficiency"] = Math.Round(serial.Value / (workers * wall), 4),
-                    ["fraction_of_ideal"] = Math.Round(68.0 * foldMs / 1000 / workers / wall, 4),
+                    ["ideal_s"] = Math.Round(68.0 * foldMs / 1000 / slots, 3),
+                    ["parallel_efficiency"] = Math.Round(serial.Value / (slots * wall), 4),
+                    ["fraction_of_ideal"] = Math.Round(68.0 * foldMs / 1000 / slots / wall, 4),
                 };
             }
             var result = new JsonObject
@@ -75,7 +75,7 @@ internal static class OrchestrationBench
                 ["cores"] = Environment.ProcessorCount,
                 ["reference_fold_ms"] = ReferenceFoldMs,
                 ["stores"] = stores,
-                ["noop_sweep"] = new JsonObject { ["store"] = "sqlite", ["folds"] = 68, ["fold_ms"] = foldMs, ["workers"] = sweeps },
+                ["noop_sweep"] = new JsonObject { ["store"] = "sqlite", ["folds"] = 68, ["fold_ms"] = foldMs, ["slots"] = sweeps },
             };
             if (asJson)
                 Console.WriteLine(result.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
@@ -89,46 +89,38 @@ internal static class OrchestrationBench
         }
     }
 
-    /// <summary>One worker's store round trips for each of the 68 folds of a composite-sized trial, as a 10 s fold would make them (one renewal).</summary>
+    /// <summary>The store round trips a fold grain makes for each of the 68 folds of a composite-sized trial: start the attempt, record its predictions, re-aggregate the trial.</summary>
     private static async Task<JsonObject> MeasureOverheadAsync(string url, string scratch, string features)
     {
         await using var store = await CoordinationStore.OpenAsync(url);
         var definition = WriteSweep(scratch, $"overhead-{store.Kind.ToString().ToLowerInvariant()}", features, "{name: noop}");
-        var submitted = await SweepSubmitter.SubmitAsync(store, definition, new FeatureSetCache());
-        var sweep = await SweepContext.LoadAsync(store, submitted.Id);
+        var plan = SweepSubmitter.Plan(definition, new FeatureSetCache());
+        await store.CreateSweepAsync(plan);
+        var sweep = await SweepContext.LoadAsync(store, plan.Id);
         var featureSet = FeatureSet.Read(features);
-        await store.RegisterWorkerAsync("bench", Environment.MachineName, Environment.ProcessId, "cpu");
-        var lease = TimeSpan.FromMinutes(1);
-        double claim = 0, heartbeat = 0, complete = 0, aggregate = 0;
+        double start = 0, complete = 0, aggregate = 0;
         var folds = 0;
         var clock = new Stopwatch();
-        while (true)
+        foreach (var fold in await store.SweepFoldsAsync(plan.Id))
         {
             clock.Restart();
-            var claimed = (await store.ClaimAsync("bench", lease, submitted.Id)).Lease;
-            if (claimed is null)
-                break;
-            claim += clock.Elapsed.TotalMilliseconds;
-            clock.Restart();
-            await store.HeartbeatAsync("bench");
-            await store.RenewAsync(claimed, lease);
-            heartbeat += clock.Elapsed.TotalMilliseconds;
-            var predictions = featureSet.Samples.Where(s => s.Subject == claimed.HeldOutSubject)
+            await store.StartAttemptAsync(fold.Id, 1, "bench");
+            start += clock.Elapsed.TotalMilliseconds;
+            var predictions = featureSet.Samples.Where(s => s.Subject == fold.HeldOutSubject)
                 .Select(s => new SamplePrediction(s.SampleId, s.Subject, s.Database, s.Label, s.Label, [0.2, 0.3, 0.5])).ToList();
             clock.Restart();
-            await store.CompleteAsync(claimed, predictions);
+            await store.CompleteAttemptAsync(fold.TrialId, fold.Id, 1, predictions);
             complete += clock.Elapsed.TotalMilliseconds;
             clock.Restart();
-            await TrialAggregator.RecomputeAsync(store, sweep, claimed.TrialId, claimed.HeldOutSubject);
+            await TrialAggregator.RecomputeAsync(store, sweep, fold.TrialId, fold.HeldOutSubject);
             aggregate += clock.Elapsed.TotalMilliseconds;
             folds++;
         }
-        var perFold = (claim + heartbeat + complete + aggregate) / folds;
+        var perFold = (start + complete + aggregate) / folds;
         return new JsonObject
         {
             ["folds"] = folds,
-            ["claim_ms"] = Math.Round(claim / folds, 3),
-            ["heartbeat_ms"] = Math.Round(heartbeat / folds, 3),
+            ["start_ms"] = Math.Round(start / folds, 3),
             ["complete_ms"] = Math.Round(complete / folds, 3),
             ["aggregate_ms"] = Math.Round(aggregate / folds, 3),
             ["per_fold_ms"] = Math.Round(perFold, 3),
@@ -136,19 +128,18 @@ internal static class OrchestrationBench
         };
     }
 
-    private static async Task<double> SweepWallSecondsAsync(string url, string scratch, string features, int foldMs, int workers)
+    private static async Task<double> SweepWallSecondsAsync(string url, string scratch, string features, int foldMs, int slots)
     {
-        await using var store = await CoordinationStore.OpenAsync(url);
-        var definition = WriteSweep(scratch, $"noop-{workers}-{foldMs}", features, $"{{name: noop, duration: {foldMs}ms}}");
+        var definition = WriteSweep(scratch, $"noop-{slots}-{foldMs}", features, $"{{name: noop, duration: {foldMs}ms}}");
         var clock = Stopwatch.StartNew();
-        await new EmbeddedSweep(store, definition, new FoldRunners(new NoopFoldRunner())).RunAsync(workers, "cpu", CancellationToken.None);
+        await EmbeddedSweep.RunAsync(url, definition, Enumerable.Repeat("cpu", slots).ToList(), Path.Combine(scratch, "cache"), null, null, CancellationToken.None);
         return clock.Elapsed.TotalSeconds;
     }
 
     private static SweepDefinition WriteSweep(string scratch, string name, string features, string model)
     {
         var path = Path.Combine(scratch, $"{name}.yaml");
-        File.WriteAllText(path, $"name: {name}\nfeatures: {features}\nmodel: {model}\nleasing: {{lease_duration: 30s, heartbeat_interval: 1s}}\n");
+        File.WriteAllText(path, $"name: {name}\nfeatures: {features}\nmodel: {model}\n");
         return SweepDefinition.Load(path);
     }
 
@@ -172,9 +163,9 @@ internal static class OrchestrationBench
     private static void PrintTable(JsonObject result)
     {
         foreach (var (store, figures) in result["stores"]!.AsObject())
-            Console.WriteLine($"{store,-9} per fold {figures!["per_fold_ms"]} ms (claim {figures["claim_ms"]}, heartbeat {figures["heartbeat_ms"]}, "
+            Console.WriteLine($"{store,-9} per fold {figures!["per_fold_ms"]} ms (start {figures["start_ms"]}, "
                 + $"complete {figures["complete_ms"]}, aggregate {figures["aggregate_ms"]}) = {(double)figures["overhead_fraction_of_10s_fold"]! * 100:0.###}% of a 10 s fold");
-        foreach (var (workers, figures) in result["noop_sweep"]!["workers"]!.AsObject())
-            Console.WriteLine($"{workers} worker(s): 68 no-op folds in {figures!["wall_s"]} s (ideal {figures["ideal_s"]} s), parallel efficiency {figures["parallel_efficiency"]}");
+        foreach (var (workers, figures) in result["noop_sweep"]!["slots"]!.AsObject())
+            Console.WriteLine($"{workers} slot(s): 68 no-op folds in {figures!["wall_s"]} s (ideal {figures["ideal_s"]} s), parallel efficiency {figures["parallel_efficiency"]}");
     }
 }

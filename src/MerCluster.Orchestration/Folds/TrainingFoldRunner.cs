@@ -1,14 +1,13 @@
 using MerCluster.Core.Configuration;
 using MerCluster.Core.Metrics;
 using MerCluster.Core.Telemetry;
-using MerCluster.Orchestration.Store;
 using MerCluster.Training;
 
-namespace MerCluster.Orchestration.Workers;
+namespace MerCluster.Orchestration.Folds;
 
 /// <summary>
 /// The real fold: binds the trial's <c>model:</c> and <c>train:</c> sections, trains the registry model with the
-/// training core on the fold's training subjects on the worker's device, and predicts the held-out subject. With a
+/// training core on the fold's training subjects on the slot's device, and predicts the held-out subject. With a
 /// checkpoint path the fold saves its training every <c>train.checkpoint_every</c> epochs (every epoch when unset) and
 /// resumes from what an earlier attempt saved there; a checkpoint there that cannot resume (left by another build of the
 /// model, or unreadable) is deleted and the fold trains from the start, logged, instead of failing every attempt.
@@ -38,7 +37,7 @@ public sealed class TrainingFoldRunner : IFoldRunner
             }
         }
         var config = new TrainingConfig { Model = model, Train = train };
-        // Training blocks its thread: run it on the pool so the worker's lease renewal keeps its own.
+        // Training blocks its thread: run it on the pool, off the grain scheduler.
         return Task.Run(() =>
         {
             var result = Trainer.TrainFold(config, job.Features, job.Fold, cancellation: cancellationToken, checkpointPath: checkpoint,
@@ -47,7 +46,7 @@ public sealed class TrainingFoldRunner : IFoldRunner
                 job.Log?.Invoke($"discarded a checkpoint that cannot resume this fold and trained from the start: {why}");
             if (result.ResumedEpoch > 0)
                 job.Log?.Invoke($"resumed from {checkpoint} at epoch {result.ResumedEpoch}");
-            MerMetrics.Trained(job.Lease.Worker, job.Device, (long)job.Fold.TrainRows.Count * result.Epochs, result.Epochs);
+            MerMetrics.Trained(job.Attempt.Silo, job.Device, (long)job.Fold.TrainRows.Count * result.Epochs, result.Epochs);
             return result.Predictions;
         }, cancellationToken);
     }

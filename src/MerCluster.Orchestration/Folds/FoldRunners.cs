@@ -3,7 +3,7 @@ using MerCluster.Core.Features;
 using MerCluster.Orchestration.Sweeps;
 using MerCluster.Training;
 
-namespace MerCluster.Orchestration.Workers;
+namespace MerCluster.Orchestration.Folds;
 
 /// <summary>Picks the fold runner for a sweep's model: <c>noop</c> for the orchestration fixture, the trainer for every registry model.</summary>
 public sealed class FoldRunners(IFoldRunner training, IFoldRunner? noop = null)
@@ -14,7 +14,7 @@ public sealed class FoldRunners(IFoldRunner training, IFoldRunner? noop = null)
 
     /// <summary>
     /// Binds a trial's <c>model:</c> and <c>train:</c> sections as its runner will, so a bad key or value stops the
-    /// submission with a message naming the file and key instead of failing every fold on the workers.
+    /// submission with a message naming the file and key instead of failing every fold on the silos.
     /// </summary>
     public static void Validate(SweepOptions options, string source)
     {

@@ -1,11 +1,11 @@
 using System.Collections.Concurrent;
 using MerCluster.Core.Features;
 
-namespace MerCluster.Orchestration.Workers;
+namespace MerCluster.Orchestration.Folds;
 
 /// <summary>
-/// The feature sets a worker process has loaded, by directory: each is read once and shared by every fold and every
-/// in-process worker that trains on it.
+/// The feature sets a silo has loaded, by directory: each is read once and shared by every fold the silo
+/// trains on it.
 /// </summary>
 public sealed class FeatureSetCache
 {

@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 using MerCluster.Core.Configuration;
 using MerCluster.Orchestration.Store;
 
-namespace MerCluster.Orchestration.Workers;
+namespace MerCluster.Orchestration.Folds;
 
 /// <summary>
 /// The <c>noop</c> model of the orchestration benchmark and of the leasing tests: no training at all. It waits the

@@ -1,0 +1,132 @@
+using System.CommandLine;
+using System.Net;
+using System.Text.RegularExpressions;
+using MerCluster.Orchestration.Cluster;
+using MerCluster.Orchestration.Store;
+using MerCluster.Orchestration.Sweeps;
+using MerCluster.Server;
+
+namespace MerCluster.Cli.Commands;
+
+/// <summary>
+/// `mer silo --store URL (--device cuda:0 [--device cuda:1 ...] | --slots N) [--checkpoints DIR] [--metrics-port P]`: an
+/// Orleans silo of the cluster on that store, training one fold per device slot until stopped (SIGTERM or Ctrl-C give
+/// the running folds back).
+/// </summary>
+internal static partial class SiloCommand
+{
+    public static Command Create()
+    {
+        var store = StoreOption.Create();
+        var devices = DeviceOption();
+        var slots = SlotsOption("CPU slots: folds this silo trains at once on the CPU (0: it hosts grains but never trains). Not with --device.");
+        var checkpoints = new Option<DirectoryInfo>("--checkpoints")
+        {
+            Description = "Where folds save their training every train.checkpoint_every epochs and resume from on any silo: a folder every silo sees (default: .mer/cache/checkpoints).",
+            DefaultValueFactory = _ => new DirectoryInfo(Path.Combine(SweepFeatures.DefaultCacheRoot, "checkpoints")),
+        };
+        var threads = new Option<int>("--threads") { Description = "Training threads per slot (default: the cores shared out over the slots)." };
+        var metricsPort = new Option<int>("--metrics-port") { Description = "Serve Prometheus metrics on this port (0: none)." };
+        var name = new Option<string?>("--name") { Description = "The silo's name in the membership table (default host-pid)." };
+        var address = new Option<string?>("--address") { Description = "The address other silos reach this one at (default: loopback for a SQLite store, else this host's first IPv4)." };
+        var port = new Option<int>("--port") { Description = "Silo-to-silo port (default: a free one)." };
+        var gatewayPort = new Option<int>("--gateway-port") { Description = "Port clients (mer sweep submit, mer server) connect to (default: a free one)." };
+        var command = new Command("silo", "Join the cluster on a store as an Orleans silo and train one fold per device slot until stopped (SIGTERM gives running folds back).")
+        {
+            store, devices, slots, checkpoints, threads, metricsPort, name, address, port, gatewayPort,
+        };
+        command.SetAction(parse =>
+        {
+            if (Slots(parse.GetValue(devices) ?? [], parse.GetValue(slots)) is not { } list)
+                return 2;
+            IPAddress? ip = null;
+            if (parse.GetValue(address) is { } text && !IPAddress.TryParse(text, out ip))
+            {
+                Console.Error.WriteLine($"--address '{text}': not an IP address");
+                return 2;
+            }
+            return Run(new SiloSettings
+            {
+                StoreUrl = parse.GetValue(store)!,
+                Devices = list,
+                ThreadsPerSlot = parse.GetValue(threads),
+                Checkpoints = parse.GetValue(checkpoints)!.FullName,
+                Name = parse.GetValue(name),
+                Address = ip,
+                SiloPort = parse.GetValue(port),
+                GatewayPort = parse.GetValue(gatewayPort),
+                Log = message => Console.Error.WriteLine($"{DateTime.Now:HH:mm:ss} {message}"),
+            }, parse.GetValue(metricsPort));
+        });
+        return command;
+    }
+
+    internal static Option<string[]> DeviceOption() => new("--device")
+    {
+        Description = "A device to train on, one slot each: cuda:N (repeat for several GPUs) or cpu.",
+    };
+
+    internal static Option<int?> SlotsOption(string description) => new("--slots") { Description = description };
+
+    /// <summary>The slots' devices from --device and --slots; null (after saying why) when they are wrong.</summary>
+    internal static IReadOnlyList<string>? Slots(string[] devices, int? slots, int defaultSlots = 1)
+    {
+        if (devices.Length > 0 && slots is not null)
+        {
+            Console.Error.WriteLine("give either --device (one slot per device) or --slots N (CPU slots), not both");
+            return null;
+        }
+        if (slots is < 0)
+        {
+            Console.Error.WriteLine($"--slots {slots}: at least 0");
+            return null;
+        }
+        foreach (var device in devices)
+            if (!DevicePattern().IsMatch(device))
+            {
+                Console.Error.WriteLine($"--device '{device}': expected cpu or cuda:N");
+                return null;
+            }
+        if (devices.Where(d => d != "cpu").GroupBy(d => d).FirstOrDefault(g => g.Count() > 1) is { } twice)
+        {
+            Console.Error.WriteLine($"--device {twice.Key} is named twice: one slot per GPU");
+            return null;
+        }
+        return devices.Length > 0 ? devices : Enumerable.Repeat("cpu", slots ?? defaultSlots).ToList();
+    }
+
+    private static int Run(SiloSettings settings, int metricsPort)
+    {
+        using var stop = new StopSignal(signal => Console.Error.WriteLine($"{signal}: stopping; running folds are given back"));
+        try
+        {
+            return RunAsync().GetAwaiter().GetResult();
+        }
+        catch (Exception e) when (e is StoreException or InvalidOperationException or IOException)
+        {
+            Console.Error.WriteLine(e.Message);
+            return 1;
+        }
+
+        async Task<int> RunAsync()
+        {
+            await using var metrics = metricsPort > 0 ? MetricsEndpoint.Start(metricsPort) : null;
+            using var host = await SiloHost.StartAsync(settings, stop.Token);
+            Console.WriteLine($"silo {settings.Name ?? $"{Environment.MachineName}-{Environment.ProcessId}"} joined the cluster on {StoreLocation.Parse(settings.StoreUrl)} "
+                + (settings.Devices.Count == 0 ? "with no slots (hosts grains, never trains)" : $"with {settings.Devices.Count} slot(s): {string.Join(", ", settings.Devices)}"));
+            try
+            {
+                await Task.Delay(Timeout.Infinite, stop.Token);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+            await host.StopAsync(CancellationToken.None);
+            Console.WriteLine("silo stopped");
+            return 0;
+        }
+    }
+
+    [GeneratedRegex("^(cpu|cuda:[0-9]+)$")]
+    private static partial Regex DevicePattern();
+}

@@ -1,0 +1,141 @@
+using System.Net;
+using System.Net.Sockets;
+using MerCluster.Orchestration.Folds;
+using MerCluster.Orchestration.Grains;
+using MerCluster.Orchestration.Store;
+using MerCluster.Orchestration.Sweeps;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Orleans.Configuration;
+using Orleans.Runtime.MembershipService.SiloMetadata;
+
+namespace MerCluster.Orchestration.Cluster;
+
+/// <summary>What a silo is started with (`mer silo`, or the one silo an embedded sweep hosts).</summary>
+public sealed record SiloSettings
+{
+    public required string StoreUrl { get; init; }
+
+    /// <summary>One device slot per entry: <c>cuda:0</c>, <c>cuda:1</c>..., or <c>cpu</c> N times for <c>--slots N</c>. Empty: a silo that never trains.</summary>
+    public IReadOnlyList<string> Devices { get; init; } = [];
+
+    /// <summary>Training threads per slot (0: the cores shared out over the slots).</summary>
+    public int ThreadsPerSlot { get; init; }
+
+    /// <summary>Where folds keep their training checkpoints; every silo of a cluster should see the same folder.</summary>
+    public string? Checkpoints { get; init; }
+
+    /// <summary>The silo's name in the membership table (default host-pid).</summary>
+    public string? Name { get; init; }
+
+    /// <summary>The address other silos and clients reach this one at (default: loopback for a SQLite store, else this host's first IPv4).</summary>
+    public IPAddress? Address { get; init; }
+
+    /// <summary>Silo-to-silo port (0: a free one).</summary>
+    public int SiloPort { get; init; }
+
+    /// <summary>Client gateway port (0: a free one).</summary>
+    public int GatewayPort { get; init; }
+
+    /// <summary>Lines worth a user's attention: folds that failed, silos lost.</summary>
+    public Action<string>? Log { get; init; }
+}
+
+/// <summary>
+/// Starts an Orleans silo of a MerCluster cluster: membership, grain state and reminders in the store (our providers,
+/// <see cref="StoreCluster"/>), this silo's device slots advertised in its metadata and placed on by the free-slot
+/// director, and membership tuned so a killed silo is declared dead in a few seconds.
+/// </summary>
+public static class SiloHost
+{
+    /// <summary>Failure detection: a silo that misses 2 probes of 1 s is suspected, and declared dead once 2 silos vote (or the only other one).</summary>
+    public static void TuneMembership(ClusterMembershipOptions options)
+    {
+        options.ProbeTimeout = TimeSpan.FromSeconds(1);
+        options.NumMissedProbesLimit = 2;
+        options.NumProbedSilos = 3;
+        options.IAmAliveTablePublishTimeout = TimeSpan.FromSeconds(10);
+        options.TableRefreshTimeout = TimeSpan.FromSeconds(5);
+        options.DeathVoteExpirationTimeout = TimeSpan.FromSeconds(30);
+        options.DefunctSiloExpiration = TimeSpan.FromHours(1);
+        options.DefunctSiloCleanupPeriod = TimeSpan.FromMinutes(10);
+    }
+
+    /// <summary>Starts a silo in a host of its own (`mer silo`, embedded sweeps); disposing the host stops it, giving running folds back.</summary>
+    public static async Task<IHost> StartAsync(SiloSettings settings, CancellationToken cancellationToken = default)
+    {
+        foreach (var device in settings.Devices.Distinct())
+        {
+            try
+            {
+                Training.Trainer.CheckDevice(device);
+            }
+            catch (Training.TrainingException e)
+            {
+                throw new ArgumentException($"device '{device}' cannot train here: {e.Message.Replace("training config: key 'device' is ", "")}", e);
+            }
+        }
+        var store = await CoordinationStore.OpenAsync(settings.StoreUrl, cancellationToken);
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
+        builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+        Configure(builder, settings, store);
+        var host = builder.Build();
+        try
+        {
+            await host.StartAsync(cancellationToken);
+        }
+        catch
+        {
+            host.Dispose();
+            await store.DisposeAsync();
+            throw;
+        }
+        return host;
+    }
+
+    /// <summary>Adds a silo on <paramref name="store"/> to a host being built (`mer server` hosts one beside its web API).</summary>
+    public static void Configure(IHostApplicationBuilder builder, SiloSettings settings, CoordinationStore store, Action<ISiloBuilder>? more = null)
+    {
+        var name = settings.Name ?? $"{Environment.MachineName}-{Environment.ProcessId}";
+        var address = settings.Address ?? DefaultAddress(store.Kind);
+        // Stopping waits for fold grains to give their attempts back (a training step ends first).
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromMinutes(2));
+        builder.UseOrleans(silo =>
+        {
+            silo.Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (ClusterNames.Cluster, ClusterNames.Cluster));
+            silo.Configure<Orleans.Configuration.SiloOptions>(o => o.SiloName = name);
+            silo.ConfigureEndpoints(address, settings.SiloPort > 0 ? settings.SiloPort : FreePort(), settings.GatewayPort > 0 ? settings.GatewayPort : FreePort(),
+                listenOnAnyHostAddress: !IPAddress.IsLoopback(address));
+            silo.Configure<ClusterMembershipOptions>(TuneMembership);
+            silo.UseSiloMetadata(new Dictionary<string, string> { [SiloSlots.MetadataKey] = settings.Devices.Count.ToString() });
+            silo.AddPlacementDirector<FreeSlotPlacement, FreeSlotPlacementDirector>();
+            StoreCluster.Configure(silo, store);
+            silo.Services.AddSingleton(store);
+            silo.Services.AddSingleton(new SiloSlots(settings.Devices, settings.ThreadsPerSlot));
+            silo.Services.AddSingleton(new SweepContexts(store));
+            silo.Services.AddSingleton(new FeatureSetCache());
+            silo.Services.AddSingleton(services => new FoldExecutor(services.GetRequiredService<SweepContexts>(), services.GetRequiredService<FeatureSetCache>(),
+                new FoldRunners(new TrainingFoldRunner()), settings.Checkpoints, settings.Log));
+            more?.Invoke(silo);
+        });
+    }
+
+    private static IPAddress DefaultAddress(StoreKind kind)
+    {
+        if (kind == StoreKind.Sqlite)
+            return IPAddress.Loopback;
+        return Dns.GetHostAddresses(Dns.GetHostName()).FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork && !IPAddress.IsLoopback(a))
+            ?? IPAddress.Loopback;
+    }
+
+    /// <summary>A port nobody listens on now (several silos on one machine each take their own).</summary>
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

@@ -1,0 +1,41 @@
+using MerCluster.Core.Metrics;
+using MerCluster.Orchestration.Store;
+using MerCluster.Orchestration.Sweeps;
+
+namespace MerCluster.Orchestration.Folds;
+
+/// <summary>
+/// Runs one attempt of a fold on a silo: rebuilds the trial's options from the stored sweep, loads the sweep's features
+/// (once per silo), splits them by the protocol, and trains with the model's runner on the slot's device. A fold keeps
+/// its training checkpoint at the same path for every attempt (under the silo's <c>--checkpoints</c> folder, shared
+/// between silos), so an attempt on another silo resumes where the last one checkpointed.
+/// </summary>
+public sealed class FoldExecutor(SweepContexts sweeps, FeatureSetCache features, FoldRunners runners, string? checkpoints, Action<string>? log = null)
+{
+    public SweepContexts Sweeps => sweeps;
+
+    public async Task<IReadOnlyList<SamplePrediction>> RunAsync(FoldAttemptKey attempt, string device, int threads, CancellationToken cancellationToken)
+    {
+        var job = await PrepareAsync(attempt, device, threads);
+        var predictions = await runners.For(job.Options.ModelName).RunAsync(job, cancellationToken);
+        if (job.Checkpoint is not null && File.Exists(job.Checkpoint))
+            File.Delete(job.Checkpoint);
+        return predictions;
+    }
+
+    private async Task<FoldJob> PrepareAsync(FoldAttemptKey attempt, string device, int threads)
+    {
+        var sweep = await sweeps.GetAsync(attempt.SweepId);
+        var trial = sweep.GridTrial(attempt.TrialId);
+        var trialOptions = sweep.Definition.TrialOptions(trial);
+        var featureSet = features.Get(sweep.Definition.ResolvePath(trialOptions.Features!));
+        // The protocol is rebuilt over the loaded features so the fold's rows index them.
+        var protocol = Core.Protocols.EvaluationProtocols.Create(trialOptions.Protocol, featureSet.Samples);
+        var fold = protocol.Fold(attempt.HeldOutSubject);
+        var checkpoint = checkpoints is null
+            ? null
+            : Path.Combine(checkpoints, attempt.SweepId, $"trial-{attempt.TrialId}", attempt.HeldOutSubject.Replace('/', '_') + ".ckpt");
+        return new FoldJob(attempt, trialOptions, $"{sweep.Definition.Source} ({trial.Label})", featureSet, protocol, fold, device, threads,
+            checkpoint, message => log?.Invoke($"{attempt}: {message}"));
+    }
+}

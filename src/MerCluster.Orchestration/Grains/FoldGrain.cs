@@ -1,0 +1,289 @@
+using System.Diagnostics;
+using MerCluster.Core.Metrics;
+using MerCluster.Core.Telemetry;
+using MerCluster.Orchestration.Folds;
+using MerCluster.Orchestration.Store;
+using Microsoft.Extensions.Logging;
+
+namespace MerCluster.Orchestration.Grains;
+
+/// <summary>
+/// One LOSO fold of one trial (keyed by its fold id in the store): pending -> running -> done, or failed after the
+/// sweep's <c>max_attempts</c> with its last error. <see cref="Start"/> returns at once; the attempt trains in a
+/// background task on a device slot of the silo the grain was placed on, kept alive by a grain timer that also records
+/// progress. A reminder brings the fold back if its silo dies: the lost attempt is counted and the fold goes back to
+/// its sweep, which starts it on a silo with a free slot, where it resumes from its checkpoint.
+/// </summary>
+public interface IFoldGrain : IGrainWithIntegerKey
+{
+    Task<FoldStart> Start();
+
+    /// <summary>The sweep saw this fold's silo leave the cluster: ends the lost attempt (a fresh activation has none running).</summary>
+    Task Recover();
+
+    /// <summary>The sweep was cancelled: stops a running attempt, and the fold is failed with "cancelled".</summary>
+    Task Cancel();
+
+    Task<FoldGrainState> Describe();
+
+    /// <summary>The fold's own background task reporting that attempt <paramref name="attempt"/> ended.</summary>
+    Task Finish(int attempt);
+}
+
+/// <summary>The fold grain's persisted state: the attempt in flight, where it runs, and how far its training got.</summary>
+[GenerateSerializer]
+public sealed record FoldGrainState
+{
+    [Id(0)] public string State { get; set; } = FoldStates.Pending;
+    [Id(1)] public int Attempt { get; set; }
+    [Id(2)] public string? Silo { get; set; }
+    [Id(3)] public string? Device { get; set; }
+    [Id(4)] public DateTime? StartedAt { get; set; }
+    [Id(5)] public DateTime? AliveAt { get; set; }
+    [Id(6)] public string? LastError { get; set; }
+}
+
+[FreeSlotPlacement]
+public sealed class FoldGrain(
+    [PersistentState("fold", ClusterNames.Storage)] IPersistentState<FoldGrainState> state,
+    CoordinationStore store, SiloSlots slots, FoldExecutor executor, ILocalSiloDetails silo, ILogger<FoldGrain> log) : Grain, IFoldGrain, IRemindable
+{
+    private const string WatchReminder = "watch";
+
+    /// <summary>How often a running fold re-asserts its slot and records that it is alive.</summary>
+    public static readonly TimeSpan Beat = TimeSpan.FromSeconds(2);
+
+    /// <summary>How often the reminder checks on a fold whose silo might have died (Orleans' minimum reminder period).</summary>
+    public static readonly TimeSpan WatchPeriod = TimeSpan.FromMinutes(1);
+
+    private Attempt? _running;
+
+    private long FoldId => this.GetPrimaryKeyLong();
+
+    public async Task<FoldStart> Start()
+    {
+        if (_running is not null)
+            return FoldStart.Running;
+        var record = await store.FoldAsync(FoldId) ?? throw new InvalidOperationException($"fold {FoldId} is not in the store {store.Location}");
+        if (record.State == FoldStates.Running)
+            record = await EndLostAttemptAsync(record);
+        if (record.State is FoldStates.Done or FoldStates.Failed)
+        {
+            DeactivateOnIdle();
+            return FoldStart.Finished;
+        }
+        var holder = $"fold-{FoldId}";
+        if (slots.TryTake(holder) is not { } slot)
+        {
+            DeactivateOnIdle();
+            return FoldStart.NoSlot;
+        }
+        var trial = await store.TrialAsync(record.TrialId);
+        var key = new FoldAttemptKey(trial.SweepId, record.TrialId, FoldId, record.HeldOutSubject, record.Attempt + 1, silo.Name);
+        if (!await store.StartAttemptAsync(FoldId, key.Attempt, silo.Name))
+        {
+            slots.Give(holder);
+            DeactivateOnIdle();
+            return FoldStart.Finished;
+        }
+        state.State = new FoldGrainState
+        {
+            State = FoldStates.Running, Attempt = key.Attempt, Silo = silo.Name, Device = slot.Device, StartedAt = DateTime.UtcNow,
+            AliveAt = DateTime.UtcNow, LastError = record.LastError,
+        };
+        await state.WriteStateAsync();
+        await this.RegisterOrUpdateReminder(WatchReminder, WatchPeriod, WatchPeriod);
+        var board = GrainFactory.GetGrain<ISlotBoardGrain>(SlotBoardGrain.Key);
+        var running = new Attempt(key, slot, holder, this.AsReference<IFoldGrain>());
+        running.Timer = this.RegisterGrainTimer(async () =>
+        {
+            state.State.AliveAt = DateTime.UtcNow;
+            await board.Hold(FoldId, silo.SiloAddress);
+        }, new GrainTimerCreationOptions(TimeSpan.Zero, Beat) { KeepAlive = true });
+        running.Run(executor, log);
+        _running = running;
+        return FoldStart.Started;
+    }
+
+    public async Task Finish(int attempt)
+    {
+        if (_running is not { } running || running.Key.Attempt != attempt || !running.Work.IsCompleted)
+            return;
+        _running = null;
+        running.Timer?.Dispose();
+        slots.Give(running.Holder);
+        var key = running.Key;
+        string next;
+        if (running.Work.IsCompletedSuccessfully)
+        {
+            var trial = GrainFactory.GetGrain<ITrialGrain>(key.TrialId);
+            var recorded = await trial.Report(key.FoldId, key.Attempt, running.Work.Result);
+            next = recorded ? FoldStates.Done : (await store.FoldAsync(FoldId))?.State ?? FoldStates.Failed;
+            MerMetrics.FoldFinished(key.SweepId, key.TrialId, FoldStates.Done, running.Elapsed);
+        }
+        else if (running.Cancelled)
+        {
+            await store.EndAttemptAsync(FoldId, attempt, "cancelled with its sweep", counts: false, maxAttempts: int.MaxValue);
+            await store.AbandonFoldAsync(FoldId, "cancelled");
+            next = FoldStates.Failed;
+            MerMetrics.FoldFinished(key.SweepId, key.TrialId, "cancelled", running.Elapsed);
+        }
+        else
+        {
+            var error = running.Work.Exception?.InnerException is { } e ? $"{e.GetType().Name}: {e.Message}" : "cancelled";
+            var sweep = await executor.Sweeps.GetAsync(key.SweepId);
+            next = await store.EndAttemptAsync(FoldId, attempt, error, counts: true, sweep.Record.MaxAttempts) ?? FoldStates.Failed;
+            log.LogWarning("{Attempt} failed: {Error}; the fold is {State}", key, error, next);
+            MerMetrics.Error("fold_failed");
+            MerMetrics.FoldFinished(key.SweepId, key.TrialId, FoldStates.Failed, running.Elapsed);
+            if (next == FoldStates.Failed)
+                await GrainFactory.GetGrain<ITrialGrain>(key.TrialId).Recompute();
+            state.State.LastError = error;
+        }
+        await EndAsync(next, key.SweepId);
+    }
+
+    public async Task Recover()
+    {
+        if (_running is not null)
+            return;
+        var record = await store.FoldAsync(FoldId);
+        if (record?.State == FoldStates.Running)
+            await EndLostAttemptAsync(record);
+        DeactivateOnIdle();
+    }
+
+    public async Task Cancel()
+    {
+        if (_running is { } running)
+        {
+            running.Cancel(cancelled: true);
+            return;
+        }
+        await store.AbandonFoldAsync(FoldId, "cancelled");
+        DeactivateOnIdle();
+    }
+
+    public Task<FoldGrainState> Describe() => Task.FromResult(state.State);
+
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (_running is not null)
+            return;
+        var record = await store.FoldAsync(FoldId);
+        if (record?.State == FoldStates.Running)
+            await EndLostAttemptAsync(record);
+        else
+            await UnwatchAsync();
+        DeactivateOnIdle();
+    }
+
+    /// <summary>
+    /// Stopping (a silo shutting down, Ctrl-C on an embedded sweep): the running attempt is cancelled and given back,
+    /// not counted, so the next run starts it again from its checkpoint.
+    /// </summary>
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (_running is not { } running)
+            return;
+        _running = null;
+        running.Cancel(cancelled: false);
+        try
+        {
+            await running.Work.WaitAsync(cancellationToken);
+        }
+        catch (Exception)
+        {
+        }
+        running.Timer?.Dispose();
+        slots.Give(running.Holder);
+        if (running.Work.IsCompletedSuccessfully)
+        {
+            // It finished as the silo stopped: its result still counts.
+            await GrainFactory.GetGrain<ITrialGrain>(running.Key.TrialId).Report(FoldId, running.Key.Attempt, running.Work.Result);
+            await EndAsync(FoldStates.Done, running.Key.SweepId);
+            return;
+        }
+        var next = await store.EndAttemptAsync(FoldId, running.Key.Attempt, $"silo {silo.Name} stopped ({reason.Description})", counts: false, maxAttempts: int.MaxValue);
+        MerMetrics.FoldFinished(running.Key.SweepId, running.Key.TrialId, "given back", running.Elapsed);
+        await EndAsync(next ?? FoldStates.Pending, running.Key.SweepId, keepWatching: true);
+    }
+
+    /// <summary>The store says an attempt is running, but no silo runs it any more: it is counted as failed.</summary>
+    private async Task<FoldRecord> EndLostAttemptAsync(FoldRecord record)
+    {
+        var trial = await store.TrialAsync(record.TrialId);
+        var sweep = await executor.Sweeps.GetAsync(trial.SweepId);
+        var error = $"silo {record.Silo} died during attempt {record.Attempt}";
+        var next = await store.EndAttemptAsync(FoldId, record.Attempt, error, counts: true, sweep.Record.MaxAttempts);
+        MerMetrics.Error("silo_lost");
+        log.LogWarning("fold {Fold} ({Subject}): {Error}; the fold is {State}", FoldId, record.HeldOutSubject, error, next);
+        if (next == FoldStates.Failed)
+            await GrainFactory.GetGrain<ITrialGrain>(record.TrialId).Recompute();
+        if (next is not null)
+        {
+            state.State.State = next;
+            state.State.LastError = error;
+            await EndAsync(next, trial.SweepId);
+        }
+        return await store.FoldAsync(FoldId) ?? record;
+    }
+
+    private async Task EndAsync(string next, string sweepId, bool keepWatching = false)
+    {
+        state.State.State = next;
+        state.State.Silo = null;
+        state.State.Device = null;
+        await state.WriteStateAsync();
+        await GrainFactory.GetGrain<ISlotBoardGrain>(SlotBoardGrain.Key).Release(FoldId);
+        if (!keepWatching)
+            await UnwatchAsync();
+        GrainFactory.GetGrain<ISweepGrain>(sweepId).FoldEnded(FoldId, next).Ignore();
+        DeactivateOnIdle();
+    }
+
+    private async Task UnwatchAsync()
+    {
+        if (await this.GetReminder(WatchReminder) is { } reminder)
+            await this.UnregisterReminder(reminder);
+    }
+
+    /// <summary>One attempt in flight on this silo.</summary>
+    private sealed class Attempt(FoldAttemptKey key, Slot slot, string holder, IFoldGrain self)
+    {
+        private readonly CancellationTokenSource _stop = new();
+        private readonly long _started = Stopwatch.GetTimestamp();
+
+        public FoldAttemptKey Key => key;
+        public string Holder => holder;
+        public IGrainTimer? Timer { get; set; }
+        public Task<IReadOnlyList<SamplePrediction>> Work { get; private set; } = Task.FromResult<IReadOnlyList<SamplePrediction>>([]);
+        public bool Cancelled { get; private set; }
+        public TimeSpan Elapsed => Stopwatch.GetElapsedTime(_started);
+
+        public void Run(FoldExecutor executor, ILogger log)
+        {
+            Work = Task.Run(() => executor.RunAsync(key, slot.Device, slot.Threads, _stop.Token));
+            // The report goes through the grain's mailbox, so Finish runs on the grain's scheduler like every other call.
+            Work.ContinueWith(async _ =>
+            {
+                if (_stop.IsCancellationRequested && !Cancelled)
+                    return;
+                try
+                {
+                    await self.Finish(key.Attempt);
+                }
+                catch (Exception e)
+                {
+                    log.LogWarning("{Attempt}: cannot report its end ({Error}); its reminder will", key, e.Message);
+                }
+            }, TaskScheduler.Default);
+        }
+
+        public void Cancel(bool cancelled)
+        {
+            Cancelled = cancelled;
+            _stop.Cancel();
+        }
+    }
+}
