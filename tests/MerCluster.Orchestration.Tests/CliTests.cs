@@ -11,10 +11,10 @@ public sealed class CliTests : IDisposable
     [Fact]
     public async Task Sweep_run_then_status_and_report_describe_the_finished_sweep()
     {
-        var file = TestFeatures.WriteNoopSweep(_temp.Path, "cli", "{name: noop, fail_subjects: [samm/s2]}", "leasing: {max_attempts: 1}");
+        var file = TestFeatures.WriteNoopSweep(_temp.Path, "cli", "{name: noop, fail_subjects: [samm/s2]}", "max_attempts: 1");
         var url = _temp.SqliteUrl;
 
-        using var run = MerProcess.Start("sweep", "run", file, "--workers", "2", "--store", url);
+        using var run = MerProcess.Start("sweep", "run", file, "--slots", "2", "--store", url);
         Assert.True(await run.WaitAsync(Timeout) == 0, run.Output);
         Assert.Contains("5 folds done, 1 failed", run.Output);
 
@@ -31,37 +31,68 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
-    public async Task A_submitted_sweep_is_completed_by_a_worker_that_exits_when_idle_and_its_report_prints()
+    public async Task A_sweep_submitted_to_a_running_silo_completes_and_its_report_prints()
     {
         var file = TestFeatures.WriteNoopSweep(_temp.Path, "submitted", "{name: noop}");
         var url = _temp.SqliteUrl;
+        using var silo = MerProcess.Start("silo", "--store", url, "--slots", "2", "--checkpoints", _temp.File("checkpoints"));
+        await silo.WaitForOutputAsync("joined the cluster", Timeout);
 
         using var submit = MerProcess.Start("sweep", "submit", file, "--store", url);
-        Assert.True(await submit.WaitAsync(Timeout) == 0, submit.Output);
+        Assert.True(await submit.WaitAsync(Timeout) == 0, submit.Output + silo.Output);
         Assert.Contains("1 trials x 6 folds", submit.Output);
 
-        using var worker = MerProcess.Start("worker", "--store", url, "--exit-when-idle", "--heartbeat", "200ms", "--lease", "2s");
-        Assert.True(await worker.WaitAsync(Timeout) == 0, worker.Output);
-        Assert.Contains("6 done, 0 failed", worker.Output);
-
+        var deadline = DateTime.UtcNow + Timeout;
+        while (true)
+        {
+            using var status = MerProcess.Start("status", "--store", url);
+            Assert.True(await status.WaitAsync(Timeout) == 0, status.Output);
+            if (status.Output.Contains("complete", StringComparison.Ordinal))
+                break;
+            Assert.True(DateTime.UtcNow < deadline, $"the sweep did not complete in {Timeout.TotalSeconds} s:\n{status.Output}\n{silo.Output}");
+            await Task.Delay(200);
+        }
         using var report = MerProcess.Start("report", "submitted", "--format", "md", "--store", url);
         Assert.True(await report.WaitAsync(Timeout) == 0, report.Output);
         Assert.Contains("1.0000", report.Output);
 
-        using var status = MerProcess.Start("status", "--store", url);
-        Assert.True(await status.WaitAsync(Timeout) == 0, status.Output);
-        Assert.Contains("complete", status.Output);
+        using (var kill = System.Diagnostics.Process.Start("kill", ["-TERM", silo.Id.ToString()]))
+            await kill.WaitForExitAsync();
+        Assert.True(await silo.WaitAsync(Timeout) == 0, silo.Output);
+        Assert.Contains("silo stopped", silo.Output);
+    }
+
+    [Fact]
+    public async Task Sweep_submit_without_a_running_silo_says_to_start_one()
+    {
+        var file = TestFeatures.WriteNoopSweep(_temp.Path, "nobody", "{name: noop}");
+        using var submit = MerProcess.Start("sweep", "submit", file, "--store", _temp.SqliteUrl);
+        Assert.Equal(1, await submit.WaitAsync(Timeout));
+        Assert.Contains("mer silo --store", submit.Output);
+    }
+
+    [Fact]
+    public async Task A_silo_asked_for_a_device_this_machine_lacks_stops_naming_it()
+    {
+        using var silo = MerProcess.Start("silo", "--store", _temp.SqliteUrl, "--device", "cuda:7");
+        Assert.Equal(1, await silo.WaitAsync(Timeout));
+        Assert.Contains("cuda:7", silo.Output);
+        Assert.Contains("CUDA is not available", silo.Output);
+
+        using var both = MerProcess.Start("silo", "--store", _temp.SqliteUrl, "--device", "cpu", "--slots", "2");
+        Assert.Equal(2, await both.WaitAsync(Timeout));
+        Assert.Contains("not both", both.Output);
     }
 
     [Fact]
     public async Task Sweep_run_with_a_bad_file_names_the_file_and_key()
     {
         var file = _temp.File("bad.yaml");
-        File.WriteAllText(file, "name: bad\nfeatures: nowhere\nmodel: {name: noop}\nleasing: {max_attempts: 0}\n");
+        File.WriteAllText(file, "name: bad\nfeatures: nowhere\nmodel: {name: noop}\nmax_attempts: 0\n");
         using var run = MerProcess.Start("sweep", "run", file, "--store", _temp.SqliteUrl);
         Assert.Equal(1, await run.WaitAsync(Timeout));
         Assert.Contains("bad.yaml", run.Output);
-        Assert.Contains("leasing.max_attempts", run.Output);
+        Assert.Contains("max_attempts", run.Output);
     }
 
     public void Dispose() => _temp.Dispose();

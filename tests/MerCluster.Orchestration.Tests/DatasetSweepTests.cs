@@ -29,8 +29,7 @@ public sealed class DatasetSweepTests : IDisposable
         var prepared = await SweepFeatures.PrepareAsync(store, SweepDefinition.Load(file), cache);
         var built = Directory.GetLastWriteTimeUtc(prepared.Options.Features!);
         var again = await SweepFeatures.PrepareAsync(store, SweepDefinition.Load(file), cache);
-        var submitted = await new EmbeddedSweep(store, SweepDefinition.Load(file), new FoldRunners(new NoopFoldRunner()), cacheRoot: cache)
-            .RunAsync(workers: 2, "cpu", CancellationToken.None);
+        var submitted = await Embedded.RunAsync(_temp.SqliteUrl, file, slots: 2, cache);
 
         Assert.Equal(prepared.Options.Features, again.Options.Features);
         Assert.Equal(built, Directory.GetLastWriteTimeUtc(again.Options.Features!));

@@ -24,10 +24,8 @@ public sealed class TrainingSweepTests : IDisposable
             train: {optimizer: adam, learning_rate: 1.0e-2, epochs: 15, batch_size: 16, seed: 1, threads: 1}
             grid: {train.seed: [1, 2]}
             """);
+        var submitted = await Embedded.RunAsync(_temp.SqliteUrl, file, slots: 2);
         await using var store = await CoordinationStore.OpenAsync(_temp.SqliteUrl);
-
-        var sweep = new EmbeddedSweep(store, SweepDefinition.Load(file), new FoldRunners(new TrainingFoldRunner()));
-        var submitted = await sweep.RunAsync(workers: 2, "cpu", CancellationToken.None);
 
         Assert.Equal(SweepStates.Complete, (await store.FindSweepAsync(submitted.Id))!.State);
         foreach (var trial in await store.TrialsAsync(submitted.Id))
@@ -56,8 +54,7 @@ public sealed class TrainingSweepTests : IDisposable
         var cache = _temp.File("cache");
         var checkpoints = Path.Combine(cache, "checkpoints");
         using var stop = new CancellationTokenSource();
-        var first = new EmbeddedSweep(store, SweepDefinition.Load(file), new FoldRunners(new TrainingFoldRunner()), cacheRoot: cache)
-            .RunAsync(workers: 1, "cpu", stop.Token);
+        var first = Embedded.RunAsync(_temp.SqliteUrl, file, slots: 1, cache, stop: stop.Token);
         // Watched from a thread of its own: a poll on the test's context can wait seconds for its turn while the sweep
         // runs, long enough for every fold to finish.
         var watch = Task.Factory.StartNew(() =>
@@ -71,13 +68,12 @@ public sealed class TrainingSweepTests : IDisposable
         return (file, cache, Assert.Single(Directory.GetFiles(checkpoints, "*.ckpt", SearchOption.AllDirectories)));
     }
 
-    // Runs the sweep to the end, collecting the workers' log lines; every fold must end done, with its predictions,
+    // Runs the sweep to the end, collecting the silo's log lines; every fold must end done, with its predictions,
     // and no checkpoint may be left.
     private static async Task<List<string>> RunToTheEnd(CoordinationStore store, string file, string cache)
     {
         var log = new List<string>();
-        var submitted = await new EmbeddedSweep(store, SweepDefinition.Load(file), new FoldRunners(new TrainingFoldRunner()), m => { lock (log) log.Add(m); }, cache)
-            .RunAsync(workers: 1, "cpu", CancellationToken.None);
+        var submitted = await Embedded.RunAsync(store.Location.ToString(), file, slots: 1, cache, log);
         var trial = Assert.Single(await store.TrialsAsync(submitted.Id));
         Assert.All(await store.FoldsAsync(trial.Id), f => Assert.Equal(FoldStates.Done, f.State));
         Assert.Equal(18, (await store.PredictionsAsync(trial.Id)).Count);
@@ -127,7 +123,7 @@ public sealed class TrainingSweepTests : IDisposable
             """);
         await using var store = await CoordinationStore.OpenAsync(_temp.SqliteUrl);
 
-        var error = await Assert.ThrowsAsync<InvalidDataException>(() => SweepSubmitter.SubmitAsync(store, SweepDefinition.Load(file), new FeatureSetCache()));
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() => Embedded.RunAsync(_temp.SqliteUrl, file, slots: 1));
 
         Assert.Contains(file, error.Message);
         Assert.Contains("has shape [3,28,28], model 'mjfn' expects [3,224,224]", error.Message);
@@ -136,7 +132,7 @@ public sealed class TrainingSweepTests : IDisposable
         // STSTNet's features (another pipeline's output name): refused naming the input MJFN needs.
         flow.Write(_temp.File("ststnet-features"));
         File.WriteAllText(file, File.ReadAllText(file).Replace("features: features", "features: ststnet-features"));
-        var named = await Assert.ThrowsAsync<InvalidDataException>(() => SweepSubmitter.SubmitAsync(store, SweepDefinition.Load(file), new FeatureSetCache()));
+        var named = await Assert.ThrowsAsync<InvalidDataException>(() => Embedded.RunAsync(_temp.SqliteUrl, file, slots: 1));
         Assert.Contains("no input 'flow_image'", named.Message);
         Assert.Contains("flow_uvs", named.Message);
         Assert.Empty(await store.ListSweepsAsync());

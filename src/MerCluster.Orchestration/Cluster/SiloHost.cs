@@ -107,8 +107,10 @@ public static class SiloHost
         {
             silo.Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (ClusterNames.Cluster, ClusterNames.Cluster));
             silo.Configure<Orleans.Configuration.SiloOptions>(o => o.SiloName = name);
-            silo.ConfigureEndpoints(address, settings.SiloPort > 0 ? settings.SiloPort : FreePort(), settings.GatewayPort > 0 ? settings.GatewayPort : FreePort(),
-                listenOnAnyHostAddress: !IPAddress.IsLoopback(address));
+            var siloPort = settings.SiloPort > 0 ? settings.SiloPort : FreePort();
+            var gatewayPort = settings.GatewayPort > 0 ? settings.GatewayPort : FreePort();
+            silo.UseLocalhostClustering(siloPort, gatewayPort);
+            silo.ConfigureEndpoints(address, siloPort, gatewayPort, listenOnAnyHostAddress: !IPAddress.IsLoopback(address));
             silo.Configure<ClusterMembershipOptions>(TuneMembership);
             silo.UseSiloMetadata(new Dictionary<string, string> { [SiloSlots.MetadataKey] = settings.Devices.Count.ToString() });
             silo.AddPlacementDirector<FreeSlotPlacement, FreeSlotPlacementDirector>();

@@ -9,7 +9,6 @@ public static class StoreCluster
     // Stand-in until the store providers land: one in-process silo only.
     public static void Configure(ISiloBuilder silo, CoordinationStore store)
     {
-        silo.UseLocalhostClustering();
         silo.AddMemoryGrainStorage(ClusterNames.Storage);
         silo.UseInMemoryReminderService();
     }

@@ -57,6 +57,20 @@ public sealed class ChildProcess : IDisposable
         return _process.ExitCode;
     }
 
+    /// <summary>Waits until <paramref name="text"/> appears in the output; fails with the output when the process exits first or <paramref name="timeout"/> passes.</summary>
+    public async Task WaitForOutputAsync(string text, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!Output.Contains(text, StringComparison.Ordinal))
+        {
+            if (_process.HasExited)
+                throw new InvalidOperationException($"{_process.StartInfo.FileName} exited ({_process.ExitCode}) before writing '{text}':\n{Output}");
+            if (DateTime.UtcNow > deadline)
+                throw new TimeoutException($"'{text}' did not appear within {timeout.TotalSeconds} s:\n{Output}");
+            await Task.Delay(50);
+        }
+    }
+
     private void Append(string? line)
     {
         if (line is null)
