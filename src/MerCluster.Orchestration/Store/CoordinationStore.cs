@@ -68,6 +68,26 @@ public sealed partial class CoordinationStore : IAsyncDisposable
         return result;
     }
 
+    /// <summary>
+    /// A write that commits only when <paramref name="write"/> returns true: an optimistic-concurrency check that fails
+    /// part-way (a stale etag, a row already there) leaves nothing behind.
+    /// </summary>
+    private async Task<bool> WriteIfAsync(Func<DbConnection, DbTransaction, Task<bool>> write, CancellationToken cancellationToken)
+    {
+        await using var connection = await _dialect.OpenAsync(cancellationToken);
+        await using var transaction = await _dialect.BeginWriteAsync(connection, cancellationToken);
+        if (!await write(connection, transaction))
+        {
+            await transaction.RollbackAsync(cancellationToken);
+            return false;
+        }
+        await transaction.CommitAsync(cancellationToken);
+        return true;
+    }
+
+    /// <summary>A fresh opaque entity tag for optimistic concurrency.</summary>
+    private static string NewEtag() => Guid.NewGuid().ToString("N");
+
     private string Sql(string portable) => _dialect.Sql(portable);
 
     public ValueTask DisposeAsync() => _dialect.DisposeAsync();

@@ -116,6 +116,57 @@ internal static class Migrations
                 n INTEGER NOT NULL)
             """,
         ]),
+        (2, "Orleans cluster: membership, grain state, reminders",
+        [
+            """
+            CREATE TABLE membership_versions (
+                cluster_id TEXT PRIMARY KEY,
+                version BIGINT NOT NULL,
+                etag TEXT NOT NULL)
+            """,
+            """
+            CREATE TABLE membership_silos (
+                cluster_id TEXT NOT NULL,
+                address TEXT NOT NULL,
+                port INTEGER NOT NULL,
+                generation INTEGER NOT NULL,
+                silo_name TEXT NOT NULL,
+                host_name TEXT NOT NULL,
+                role_name TEXT NOT NULL,
+                status TEXT NOT NULL,
+                proxy_port INTEGER NOT NULL,
+                update_zone INTEGER NOT NULL,
+                fault_zone INTEGER NOT NULL,
+                suspect_times TEXT NOT NULL,
+                last_suspect_time BIGINT,
+                start_time BIGINT NOT NULL,
+                i_am_alive_time BIGINT NOT NULL,
+                etag TEXT NOT NULL,
+                PRIMARY KEY (cluster_id, address, port, generation))
+            """,
+            """
+            CREATE TABLE grain_states (
+                service_id TEXT NOT NULL,
+                state_name TEXT NOT NULL,
+                grain_id TEXT NOT NULL,
+                payload {bytes} NOT NULL,
+                etag TEXT NOT NULL,
+                written_at BIGINT NOT NULL,
+                PRIMARY KEY (service_id, state_name, grain_id))
+            """,
+            """
+            CREATE TABLE reminders (
+                service_id TEXT NOT NULL,
+                grain_id TEXT NOT NULL,
+                reminder_name TEXT NOT NULL,
+                start_time BIGINT NOT NULL,
+                period_ms BIGINT NOT NULL,
+                grain_hash BIGINT NOT NULL,
+                etag TEXT NOT NULL,
+                PRIMARY KEY (service_id, grain_id, reminder_name))
+            """,
+            "CREATE INDEX reminders_by_hash ON reminders (service_id, grain_hash)",
+        ]),
         (3, "folds run as Orleans grains: no leases, no worker table",
         [
             // A version-1 lease has no process behind it any more: its fold starts again.

@@ -46,6 +46,8 @@ internal sealed class SqliteDialect : StoreDialect
 
     public override string IdentityColumn => "INTEGER PRIMARY KEY";
 
+    public override string BytesColumn => "BLOB";
+
     public override string SkipLockedSuffix => "";
 
     public override string LockRowSuffix => "";

@@ -21,6 +21,9 @@ internal abstract class StoreDialect : IAsyncDisposable
     /// <summary>Column type of a generated 64-bit primary key.</summary>
     public abstract string IdentityColumn { get; }
 
+    /// <summary>Column type of an opaque byte string (serialized grain state).</summary>
+    public abstract string BytesColumn { get; }
+
     /// <summary>Suffix of the claim's inner SELECT that skips rows another transaction is claiming (PostgreSQL).</summary>
     public abstract string SkipLockedSuffix { get; }
 
@@ -33,10 +36,11 @@ internal abstract class StoreDialect : IAsyncDisposable
     /// <summary>A statement run on its own connection, outside any transaction, before the migrations.</summary>
     public abstract string? BeforeMigration { get; }
 
-    /// <summary>Expands the dialect tokens {now} and {identity} in portable SQL.</summary>
+    /// <summary>Expands the dialect tokens {now}, {identity}, {bytes}, {skip_locked} and {lock_row} in portable SQL.</summary>
     public string Sql(string portable) => portable
         .Replace("{now}", NowMs, StringComparison.Ordinal)
         .Replace("{identity}", IdentityColumn, StringComparison.Ordinal)
+        .Replace("{bytes}", BytesColumn, StringComparison.Ordinal)
         .Replace("{skip_locked}", SkipLockedSuffix, StringComparison.Ordinal)
         .Replace("{lock_row}", LockRowSuffix, StringComparison.Ordinal);
 
