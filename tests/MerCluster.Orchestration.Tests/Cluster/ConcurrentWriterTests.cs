@@ -57,13 +57,18 @@ public sealed class ConcurrentWriterTests(PostgresServer postgres) : IDisposable
     private static async Task<string[]> WaitForLineAsync(ChildProcess[] probes, string prefix)
     {
         var deadline = DateTime.UtcNow + Deadline;
+        string? Line(ChildProcess probe) =>
+            probe.Output.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.StartsWith(prefix, StringComparison.Ordinal));
         while (true)
         {
-            var lines = probes.Select(p => p.Output.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.StartsWith(prefix, StringComparison.Ordinal))).ToArray();
+            var lines = probes.Select(Line).ToArray();
             if (lines.All(l => l is not null))
                 return lines!;
-            var failed = probes.FirstOrDefault(p => p.HasExited);
-            if (failed is not null || DateTime.UtcNow > deadline)
+            var exited = probes.Where(p => p.HasExited).ToList();
+            // A probe that is done may exit before the other prints; one that exited without the line failed.
+            foreach (var probe in exited)
+                await probe.WaitAsync(Deadline);
+            if (exited.Any(p => Line(p) is null) || DateTime.UtcNow > deadline)
                 throw new TimeoutException($"no '{prefix}' line from every probe:\n" + string.Join("\n---\n", probes.Select(p => p.Output)));
             await Task.Delay(20);
         }

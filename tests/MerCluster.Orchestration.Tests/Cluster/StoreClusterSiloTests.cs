@@ -46,11 +46,11 @@ public sealed class StoreClusterSiloTests : IDisposable
             await silo.StopAsync(deadline.Token);
         }
 
+        // Each silo joined as a row of its own and left it Dead on its way out.
         await using var providers = new StoreProviders(url);
-        var members = (await providers.MembershipAsync("store-cluster")).ReadAll();
-        var statuses = (await members).Members.Select(m => m.Item1.Status).ToList();
-        Assert.Equal(2, statuses.Count);
-        Assert.All(statuses, s => Assert.Equal(SiloStatus.Dead, s));
+        var table = await providers.MembershipAsync("store-cluster");
+        var statuses = (await table.ReadAll()).Members.Select(m => m.Item1.Status).ToList();
+        Assert.Equal(new[] { SiloStatus.Dead, SiloStatus.Dead }, statuses);
     }
 
     private static HostApplicationBuilder Silo(string url)
