@@ -12,7 +12,7 @@ using Microsoft.AspNetCore.Routing;
 namespace MerCluster.Server;
 
 /// <summary>
-/// The coordinator's JSON API: sweeps, trials and folds to read (from the store, the results of record); submitting a
+/// The coordinator's JSON API: sweeps, trials, folds and silos to read (from the store, the results of record); submitting a
 /// sweep (its YAML as the body) and cancelling one go to the sweep's grain, both only with the bearer token.
 /// </summary>
 public static class SweepApi
@@ -52,6 +52,10 @@ public static class SweepApi
                 : Results.Ok(folds.Select(f => FoldView.From(f, scores.GetValueOrDefault(f.Id))).ToList());
         });
 
+
+        api.MapGet("/silos", async (CancellationToken ct) =>
+            Results.Ok(((await store.ReadMembershipAsync(ClusterNames.Cluster, cancellationToken: ct))?.Silos ?? [])
+                .Select(s => new SiloView(s.SiloName, s.HostName, $"{s.Address}:{s.Port}", s.Status, s.StartTime, s.IAmAliveTime)).ToList()));
 
         api.MapPost("/sweeps", async (HttpRequest request, CancellationToken ct) =>
         {
@@ -124,3 +128,6 @@ public sealed record FoldView(long Id, long TrialId, string HeldOutSubject, stri
     public static FoldView From(FoldRecord fold, FoldScoreRecord? score) =>
         new(fold.Id, fold.TrialId, fold.HeldOutSubject, fold.State, fold.Attempt, fold.Failures, fold.Silo, fold.LastError, score?.Uf1, score?.Uar, score?.Acc);
 }
+
+/// <summary>A silo in the membership table: name, host, silo endpoint, Orleans status (Joining, Active, ShuttingDown, Dead...), start and last-alive times (Unix ms).</summary>
+public sealed record SiloView(string Name, string Host, string Endpoint, string Status, long StartedAt, long AliveAt);

@@ -102,7 +102,7 @@ internal static partial class SiloCommand
         {
             return RunAsync().GetAwaiter().GetResult();
         }
-        catch (Exception e) when (e is StoreException or InvalidOperationException or IOException)
+        catch (Exception e) when (e is StoreException or ArgumentException or InvalidOperationException or IOException)
         {
             Console.Error.WriteLine(e.Message);
             return 1;

@@ -1,11 +1,12 @@
 using System.CommandLine;
 using MerCluster.Orchestration.Aggregation;
+using MerCluster.Orchestration.Grains;
 using MerCluster.Orchestration.Store;
 using Spectre.Console;
 
 namespace MerCluster.Cli.Commands;
 
-/// <summary>`mer status [SWEEP]`: every sweep in the store with its progress, or one sweep's trials and failed folds; read from the store, so it works with or without a running cluster.</summary>
+/// <summary>`mer status [SWEEP]`: every sweep in the store with its progress, or one sweep's trials and failed folds, and the cluster's live silos; read from the store, so it works with or without a running cluster.</summary>
 internal static class StatusCommand
 {
     public static Command Create()
@@ -54,6 +55,13 @@ internal static class StatusCommand
                 foreach (var fold in (await store.FoldsAsync(trial.Id)).Where(f => f.State == FoldStates.Failed))
                     Console.WriteLine($"failed: {trial.Label} fold {fold.HeldOutSubject} after {fold.Attempt} attempts: {fold.LastError}");
         }
+        var silos = new Table().AddColumns("silo", "host", "endpoint", "status", "started", "last alive");
+        silos.Title = new TableTitle("silos");
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        foreach (var silo in ((await store.ReadMembershipAsync(ClusterNames.Cluster))?.Silos ?? []).Where(s => s.Status != "Dead").OrderBy(s => s.SiloName))
+            silos.AddRow(Markup.Escape(silo.SiloName), Markup.Escape(silo.HostName), $"{silo.Address}:{silo.Port}", silo.Status,
+                DateTimeOffset.FromUnixTimeMilliseconds(silo.StartTime).ToLocalTime().ToString("yyyy-MM-dd HH:mm:ss"), $"{Math.Max(0, now - silo.IAmAliveTime) / 1000.0:0} s ago");
+        AnsiConsole.Write(silos);
         return sweepName ?? "";
     }
 }

@@ -13,6 +13,9 @@ namespace MerCluster.Orchestration.Cluster;
 /// </summary>
 public sealed class ClusterConnection : IAsyncDisposable
 {
+    /// <summary>How long connecting may take before the client gives up.</summary>
+    public static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(30);
+
     private readonly IHost _host;
 
     private ClusterConnection(IHost host, CoordinationStore store)
@@ -29,6 +32,12 @@ public sealed class ClusterConnection : IAsyncDisposable
     public static async Task<ClusterConnection> ConnectAsync(string storeUrl, CancellationToken cancellationToken = default)
     {
         var store = await CoordinationStore.OpenAsync(storeUrl, cancellationToken);
+        var silos = (await store.ReadMembershipAsync(ClusterNames.Cluster, cancellationToken: cancellationToken))?.Silos ?? [];
+        if (!silos.Any(s => s.Status == nameof(SiloStatus.Active) && s.ProxyPort > 0))
+        {
+            await store.DisposeAsync();
+            throw new StoreException($"no silo of the cluster on {store.Location} is running: start one with `mer silo --store {store.Location}`");
+        }
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Logging.SetMinimumLevel(LogLevel.Error);
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
@@ -36,14 +45,17 @@ public sealed class ClusterConnection : IAsyncDisposable
         builder.UseOrleansClient(client =>
         {
             client.Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (ClusterNames.Cluster, ClusterNames.Cluster));
-            StoreCluster.ConfigureClient(client, store);
+            client.UseStoreClustering(storeUrl);
         });
         var host = builder.Build();
         try
         {
-            await host.StartAsync(cancellationToken);
+            // A silo that died a moment ago may still be listed as active: give up after a while instead of retrying forever.
+            using var connecting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            connecting.CancelAfter(ConnectTimeout);
+            await host.StartAsync(connecting.Token);
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             host.Dispose();
             await store.DisposeAsync();

@@ -44,7 +44,7 @@ public sealed record SiloSettings
 
 /// <summary>
 /// Starts an Orleans silo of a MerCluster cluster: membership, grain state and reminders in the store (our providers,
-/// <see cref="StoreCluster"/>), this silo's device slots advertised in its metadata and placed on by the free-slot
+/// <see cref="StoreClusterExtensions"/>), this silo's device slots advertised in its metadata and placed on by the free-slot
 /// director, and membership tuned so a killed silo is declared dead in a few seconds.
 /// </summary>
 public static class SiloHost
@@ -109,12 +109,11 @@ public static class SiloHost
             silo.Configure<Orleans.Configuration.SiloOptions>(o => o.SiloName = name);
             var siloPort = settings.SiloPort > 0 ? settings.SiloPort : FreePort();
             var gatewayPort = settings.GatewayPort > 0 ? settings.GatewayPort : FreePort();
-            silo.UseLocalhostClustering(siloPort, gatewayPort);
             silo.ConfigureEndpoints(address, siloPort, gatewayPort, listenOnAnyHostAddress: !IPAddress.IsLoopback(address));
             silo.Configure<ClusterMembershipOptions>(TuneMembership);
             silo.UseSiloMetadata(new Dictionary<string, string> { [SiloSlots.MetadataKey] = settings.Devices.Count.ToString() });
             silo.AddPlacementDirector<FreeSlotPlacement, FreeSlotPlacementDirector>();
-            StoreCluster.Configure(silo, store);
+            silo.UseStoreClustering(settings.StoreUrl);
             silo.Services.AddSingleton(store);
             silo.Services.AddSingleton(new SiloSlots(settings.Devices, settings.ThreadsPerSlot));
             silo.Services.AddSingleton(new SweepContexts(store));

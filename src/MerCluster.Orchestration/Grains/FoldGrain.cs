@@ -5,6 +5,8 @@ using MerCluster.Orchestration.Folds;
 using MerCluster.Orchestration.Store;
 using Microsoft.Extensions.Logging;
 
+using MerCluster.Orchestration.Cluster;
+
 namespace MerCluster.Orchestration.Grains;
 
 /// <summary>
@@ -45,7 +47,7 @@ public sealed record FoldGrainState
 
 [FreeSlotPlacement]
 public sealed class FoldGrain(
-    [PersistentState("fold", ClusterNames.Storage)] IPersistentState<FoldGrainState> state,
+    [PersistentState("fold", StoreClusterExtensions.StorageName)] IPersistentState<FoldGrainState> state,
     CoordinationStore store, SiloSlots slots, FoldExecutor executor, ILocalSiloDetails silo, ILogger<FoldGrain> log) : Grain, IFoldGrain, IRemindable
 {
     private const string WatchReminder = "watch";

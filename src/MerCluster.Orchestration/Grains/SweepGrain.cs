@@ -4,6 +4,8 @@ using Microsoft.Extensions.Logging;
 using Orleans.Concurrency;
 using Orleans.Utilities;
 
+using MerCluster.Orchestration.Cluster;
+
 namespace MerCluster.Orchestration.Grains;
 
 /// <summary>
@@ -40,7 +42,7 @@ public sealed record SweepGrainState
 }
 
 public sealed class SweepGrain(
-    [PersistentState("sweep", ClusterNames.Storage)] IPersistentState<SweepGrainState> state,
+    [PersistentState("sweep", StoreClusterExtensions.StorageName)] IPersistentState<SweepGrainState> state,
     CoordinationStore store, IClusterMembershipService membership, ILogger<SweepGrain> log) : Grain, ISweepGrain, IRemindable
 {
     /// <summary>How long an observer subscription lasts without renewal.</summary>

@@ -3,6 +3,8 @@ using MerCluster.Orchestration.Aggregation;
 using MerCluster.Orchestration.Folds;
 using MerCluster.Orchestration.Store;
 
+using MerCluster.Orchestration.Cluster;
+
 namespace MerCluster.Orchestration.Grains;
 
 /// <summary>
@@ -32,7 +34,7 @@ public sealed record TrialScores
 public sealed record PartScore(double? Uf1, double? Uar, double? Acc, int N);
 
 public sealed class TrialGrain(
-    [PersistentState("trial", ClusterNames.Storage)] IPersistentState<TrialScores> scores,
+    [PersistentState("trial", StoreClusterExtensions.StorageName)] IPersistentState<TrialScores> scores,
     CoordinationStore store, FoldExecutor executor) : Grain, ITrialGrain
 {
     public async Task<bool> Report(long foldId, int attempt, IReadOnlyList<SamplePrediction> predictions)
