@@ -55,8 +55,14 @@ public sealed class FoldGrain(
     /// <summary>How often a running fold re-asserts its slot and records that it is alive.</summary>
     public static readonly TimeSpan Beat = TimeSpan.FromSeconds(2);
 
-    /// <summary>How often the reminder checks on a fold whose silo might have died (Orleans' minimum reminder period).</summary>
-    public static readonly TimeSpan WatchPeriod = TimeSpan.FromMinutes(1);
+    /// <summary>
+    /// How often the reminder checks on a running fold, so that one whose silo died is started again even when nothing
+    /// else notices (its sweep's silo died too). Silos allow reminders this short (<see cref="Cluster.SiloHost.MinimumReminderPeriod"/>).
+    /// </summary>
+    public static readonly TimeSpan WatchPeriod = TimeSpan.FromSeconds(15);
+
+    /// <summary>How long a finished attempt keeps trying to hand its predictions to its trial grain (whose silo may be dying).</summary>
+    public static readonly TimeSpan ReportPatience = TimeSpan.FromMinutes(2);
 
     private Attempt? _running;
 
@@ -118,8 +124,7 @@ public sealed class FoldGrain(
         string next;
         if (running.Work.IsCompletedSuccessfully)
         {
-            var trial = GrainFactory.GetGrain<ITrialGrain>(key.TrialId);
-            var recorded = await trial.Report(key.FoldId, key.Attempt, running.Work.Result);
+            var recorded = await ReportAsync(key, running.Work.Result);
             next = recorded ? FoldStates.Done : (await store.FoldAsync(FoldId))?.State ?? FoldStates.Failed;
             MerMetrics.FoldFinished(key.SweepId, key.TrialId, FoldStates.Done, running.Elapsed);
         }
@@ -202,13 +207,34 @@ public sealed class FoldGrain(
         if (running.Work.IsCompletedSuccessfully)
         {
             // It finished as the silo stopped: its result still counts.
-            await GrainFactory.GetGrain<ITrialGrain>(running.Key.TrialId).Report(FoldId, running.Key.Attempt, running.Work.Result);
+            await ReportAsync(running.Key, running.Work.Result);
             await EndAsync(FoldStates.Done, running.Key.SweepId);
             return;
         }
         var next = await store.EndAttemptAsync(FoldId, running.Key.Attempt, $"silo {silo.Name} stopped ({reason.Description})", counts: false, maxAttempts: int.MaxValue);
         MerMetrics.FoldFinished(running.Key.SweepId, running.Key.TrialId, "given back", running.Elapsed);
         await EndAsync(next ?? FoldStates.Pending, running.Key.SweepId, keepWatching: true);
+    }
+
+    /// <summary>
+    /// Hands the predictions to the trial grain, trying again while that grain's silo is being declared dead and the
+    /// grain comes back elsewhere. Recording is idempotent per fold and attempt, so a retry after a lost answer is harmless.
+    /// </summary>
+    private async Task<bool> ReportAsync(FoldAttemptKey key, IReadOnlyList<SamplePrediction> predictions)
+    {
+        var deadline = DateTime.UtcNow + ReportPatience;
+        while (true)
+        {
+            try
+            {
+                return await GrainFactory.GetGrain<ITrialGrain>(key.TrialId).Report(key.FoldId, key.Attempt, predictions);
+            }
+            catch (Exception e) when (e is not InvalidOperationException && DateTime.UtcNow < deadline)
+            {
+                log.LogWarning("{Attempt}: cannot hand its predictions to trial {Trial} yet ({Error}); trying again", key, key.TrialId, e.Message);
+                await Task.Delay(TimeSpan.FromSeconds(2));
+            }
+        }
     }
 
     /// <summary>The store says an attempt is running, but no silo runs it any more: it is counted as failed.</summary>

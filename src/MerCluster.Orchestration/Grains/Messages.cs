@@ -19,9 +19,9 @@ public enum FoldStart
     Finished,
 }
 
-/// <summary>A sweep as its grain sees it: the state of every fold of every trial, and the pooled scores so far.</summary>
+/// <summary>A sweep as its grain sees it: the state of every fold of every trial, the pooled scores so far, and the silo the sweep grain runs on.</summary>
 [GenerateSerializer, Immutable]
-public sealed record SweepStatus(string SweepId, string State, IReadOnlyList<TrialStatus> Trials, double? MeanFoldSeconds)
+public sealed record SweepStatus(string SweepId, string State, IReadOnlyList<TrialStatus> Trials, double? MeanFoldSeconds, string Silo)
 {
     public int Pending => Trials.Sum(t => t.Pending);
     public int Running => Trials.Sum(t => t.Running);

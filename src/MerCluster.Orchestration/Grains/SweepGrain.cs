@@ -43,7 +43,7 @@ public sealed record SweepGrainState
 
 public sealed class SweepGrain(
     [PersistentState("sweep", StoreClusterExtensions.StorageName)] IPersistentState<SweepGrainState> state,
-    CoordinationStore store, IClusterMembershipService membership, ILogger<SweepGrain> log) : Grain, ISweepGrain, IRemindable
+    CoordinationStore store, IClusterMembershipService membership, ILocalSiloDetails silo, ILogger<SweepGrain> log) : Grain, ISweepGrain, IRemindable
 {
     /// <summary>How long an observer subscription lasts without renewal.</summary>
     public static readonly TimeSpan ObserverLease = TimeSpan.FromMinutes(1);
@@ -95,7 +95,7 @@ public sealed class SweepGrain(
             return new TrialStatus(t.Id, t.Label, Count(folds, FoldStates.Pending), Count(folds, FoldStates.Running), Count(folds, FoldStates.Done),
                 Count(folds, FoldStates.Failed), overall?.Uf1, overall?.Uar);
         }).ToList();
-        return new SweepStatus(SweepId, _state, trials, _trials.Count == 0 ? null : await store.MeanFoldSecondsAsync(SweepId));
+        return new SweepStatus(SweepId, _state, trials, _trials.Count == 0 ? null : await store.MeanFoldSecondsAsync(SweepId), silo.Name);
 
         static int Count(List<FoldRecord> folds, string state) => folds.Count(f => f.State == state);
     }
@@ -144,6 +144,9 @@ public sealed class SweepGrain(
         }
         // The reminder brings this grain back (and with it the dispatching) if its silo dies; the timer keeps it active.
         await this.RegisterOrUpdateReminder(WatchReminder, FoldGrain.WatchPeriod, FoldGrain.WatchPeriod);
+        // The trials' aggregators come up beside this grain (they prefer the caller's silo).
+        foreach (var trial in _trials)
+            await GrainFactory.GetGrain<ITrialGrain>(trial.Id).Scores();
         _timer ??= this.RegisterGrainTimer(TickAsync, new GrainTimerCreationOptions(TimeSpan.Zero, DispatchPeriod) { KeepAlive = true });
     }
 

@@ -33,6 +33,8 @@ public sealed record TrialScores
 [GenerateSerializer, Immutable]
 public sealed record PartScore(double? Uf1, double? Uar, double? Acc, int N);
 
+/// <summary>Placed beside its sweep grain (which activates it), so the aggregation of a sweep lives on one silo.</summary>
+[Orleans.Placement.PreferLocalPlacement]
 public sealed class TrialGrain(
     [PersistentState("trial", StoreClusterExtensions.StorageName)] IPersistentState<TrialScores> scores,
     CoordinationStore store, FoldExecutor executor) : Grain, ITrialGrain

@@ -1,0 +1,189 @@
+using MerCluster.Orchestration.Cluster;
+using MerCluster.Orchestration.Folds;
+using MerCluster.Orchestration.Store;
+using MerCluster.Orchestration.Sweeps;
+using MerCluster.Orchestration.Tests.Support;
+
+namespace MerCluster.Orchestration.Tests;
+
+/// <summary>
+/// Faults of a real cluster: `mer silo` processes on one store (PostgreSQL 15 on loopback, or one SQLite file shared by
+/// two silos), killed with SIGKILL or stopped with SIGTERM while a sweep runs. The sweep is submitted by this test
+/// process as an Orleans client; what happened is read from the store.
+/// </summary>
+[Collection(PostgresCollection.Name)]
+public sealed class ClusterFaultTests(PostgresServer postgres) : IAsyncLifetime
+{
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);
+    private static readonly TimeSpan SweepTimeout = TimeSpan.FromMinutes(4);
+    private readonly StoreKinds _stores = new(postgres);
+    private readonly List<ChildProcess> _silos = [];
+
+    private string Checkpoints => Path.Combine(_stores.Temp.Path, "checkpoints");
+
+    [Theory]
+    [InlineData("postgres", 3)]
+    [InlineData("sqlite", 2)]
+    public async Task A_silo_killed_while_training_has_its_fold_resumed_from_its_checkpoint_on_another_silo_and_every_sample_predicted_once(string kind, int silos)
+    {
+        var url = await _stores.UrlAsync(kind);
+        TrainingSweepTests.SeparableFlowFeatures().Write(Path.Combine(_stores.Temp.Path, "features"));
+        var file = Path.Combine(_stores.Temp.Path, "kill-training.yaml");
+        File.WriteAllText(file, """
+            name: kill-training
+            features: features
+            model: {name: ststnet, settings: {classes: 3}}
+            train: {optimizer: adam, learning_rate: 1.0e-2, epochs: 300, batch_size: 16, seed: 1, threads: 1}
+            max_attempts: 3
+            """);
+        await StartSilosAsync(url, silos, slots: 1);
+        var sweepId = await SubmitAsync(url, file);
+        await using var store = await CoordinationStore.OpenAsync(url);
+
+        // The first checkpoint written names the fold (…/<subject>.ckpt); its silo is the victim.
+        var checkpoint = await WaitForAsync(() => Task.FromResult(Directory.Exists(Checkpoints)
+            ? Directory.EnumerateFiles(Checkpoints, "*.ckpt", SearchOption.AllDirectories).FirstOrDefault() : null), "a fold to save a checkpoint");
+        var fold = await WaitForAsync(async () => (await store.SweepFoldsAsync(sweepId)).FirstOrDefault(f =>
+            f.State == FoldStates.Running && f.HeldOutSubject.Replace('/', '_') + ".ckpt" == Path.GetFileName(checkpoint)), "the checkpointing fold to be running");
+        var victim = Silo(fold.Silo!);
+        victim.Kill();
+        await victim.WaitAsync(StartTimeout);
+
+        await WaitForCompleteAsync(store, sweepId);
+
+        var attempts = await store.AttemptsAsync(fold.Id);
+        Assert.Equal((fold.Silo, "failed"), (attempts[0].Silo, attempts[0].Outcome));
+        Assert.Contains("died", attempts[0].Error);
+        Assert.Equal("done", attempts[^1].Outcome);
+        Assert.NotEqual(fold.Silo, attempts[^1].Silo);
+        Assert.Contains(_silos.Where(s => s != victim), s => s.Output.Contains($"resumed from {checkpoint} at epoch", StringComparison.Ordinal));
+        await AssertEveryPredictionOnceAsync(store, sweepId, TrainingSweepTests.SeparableFlowFeatures().Samples.Select(s => s.SampleId));
+        Assert.Empty(Directory.GetFiles(Checkpoints, "*.ckpt", SearchOption.AllDirectories));
+    }
+
+    [Fact]
+    public async Task The_silo_hosting_the_sweep_and_its_trials_killed_mid_sweep_loses_nothing_and_the_sweep_completes_elsewhere()
+    {
+        var url = await _stores.UrlAsync("postgres");
+        var file = TestFeatures.WriteNoopSweep(_stores.Temp.Path, "kill-sweep-host", "{name: noop, duration: 1s}", "max_attempts: 5", subjectsPerDatabase: 4);
+        await StartSilosAsync(url, 3, slots: 1);
+        string sweepId, host;
+        await using (var cluster = await ClusterConnection.ConnectAsync(url))
+        {
+            var submitted = await SweepSubmitter.SubmitAsync(cluster.Grains, cluster.Store, SweepSubmitter.Plan(SweepDefinition.Load(file), new FeatureSetCache()));
+            (sweepId, host) = (submitted.Id, submitted.Status.Silo);
+        }
+        await using var store = await CoordinationStore.OpenAsync(url);
+        await WaitForAsync(async () => (await store.ProgressAsync(sweepId)).Sum(p => p.Done) >= 2 ? "done" : null, "two folds to finish");
+
+        Silo(host).Kill();
+
+        await WaitForCompleteAsync(store, sweepId);
+        Assert.All(await store.SweepFoldsAsync(sweepId), f => Assert.Equal(FoldStates.Done, f.State));
+        await AssertEveryPredictionOnceAsync(store, sweepId, TestFeatures.Build(subjectsPerDatabase: 4).Samples.Select(s => s.SampleId));
+        var results = await store.TrialResultsAsync(sweepId);
+        Assert.Equal(36, results.Single(r => r.Part == "overall").N);
+    }
+
+    [Fact]
+    public async Task Every_silo_stopped_mid_sweep_and_new_ones_started_redo_no_finished_fold()
+    {
+        var url = await _stores.UrlAsync("postgres");
+        var file = TestFeatures.WriteNoopSweep(_stores.Temp.Path, "replace-all", "{name: noop, duration: 1500ms}", subjectsPerDatabase: 4);
+        await StartSilosAsync(url, 2, slots: 1);
+        var sweepId = await SubmitAsync(url, file);
+        await using var store = await CoordinationStore.OpenAsync(url);
+        await WaitForAsync(async () => (await store.ProgressAsync(sweepId)).Sum(p => p.Done) >= 3 ? "done" : null, "three folds to finish");
+
+        foreach (var silo in _silos.ToList())
+            using (var term = System.Diagnostics.Process.Start("kill", ["-TERM", silo.Id.ToString()]))
+                await term.WaitForExitAsync();
+        foreach (var silo in _silos.ToList())
+            Assert.True(await silo.WaitAsync(StartTimeout) == 0, silo.Output);
+        var doneBefore = (await store.SweepFoldsAsync(sweepId)).Where(f => f.State == FoldStates.Done).Select(f => f.Id).ToList();
+        Assert.DoesNotContain(await store.SweepFoldsAsync(sweepId), f => f.State == FoldStates.Running);
+
+        await StartSilosAsync(url, 2, slots: 1, first: 2);
+
+        await WaitForCompleteAsync(store, sweepId);
+        foreach (var fold in await store.SweepFoldsAsync(sweepId))
+        {
+            var attempts = await store.AttemptsAsync(fold.Id);
+            Assert.Equal(0, fold.Failures);
+            Assert.Single(attempts, a => a.Outcome == "done");
+            if (doneBefore.Contains(fold.Id))
+                Assert.Single(attempts);
+        }
+        await AssertEveryPredictionOnceAsync(store, sweepId, TestFeatures.Build(subjectsPerDatabase: 4).Samples.Select(s => s.SampleId));
+    }
+
+    [Fact]
+    public async Task A_poison_fold_fails_after_max_attempts_with_its_error_and_every_other_fold_completes()
+    {
+        var url = await _stores.UrlAsync("postgres");
+        var file = TestFeatures.WriteNoopSweep(_stores.Temp.Path, "poison", "{name: noop, duration: 100ms, fail_subjects: [samm/s2]}", "max_attempts: 3");
+        await StartSilosAsync(url, 2, slots: 1);
+        var sweepId = await SubmitAsync(url, file);
+        await using var store = await CoordinationStore.OpenAsync(url);
+
+        await WaitForCompleteAsync(store, sweepId);
+
+        var folds = await store.SweepFoldsAsync(sweepId);
+        var poison = Assert.Single(folds, f => f.State == FoldStates.Failed);
+        Assert.Equal(("samm/s2", 3, 3), (poison.HeldOutSubject, poison.Attempt, poison.Failures));
+        Assert.Contains("fail_subjects", poison.LastError);
+        Assert.Equal(3, (await store.AttemptsAsync(poison.Id)).Count(a => a.Outcome == "failed"));
+        Assert.All(folds.Where(f => f != poison), f => Assert.Equal(FoldStates.Done, f.State));
+        Assert.Equal(15, (await store.TrialResultsAsync(sweepId)).Single(r => r.Part == "overall").N);
+    }
+
+    private async Task StartSilosAsync(string url, int count, int slots, int first = 0)
+    {
+        var started = Enumerable.Range(first, count).Select(i => MerProcess.Start("silo", "--store", url, "--slots", slots.ToString(), "--name", $"silo-{i}",
+            "--checkpoints", Checkpoints, "--threads", "1")).ToList();
+        _silos.AddRange(started);
+        foreach (var silo in started)
+            await silo.WaitForOutputAsync("joined the cluster", StartTimeout);
+    }
+
+    private ChildProcess Silo(string name) =>
+        _silos.Single(s => s.Output.Contains($"silo {name} joined the cluster", StringComparison.Ordinal));
+
+    private static async Task<string> SubmitAsync(string url, string file)
+    {
+        await using var cluster = await ClusterConnection.ConnectAsync(url);
+        return (await SweepSubmitter.SubmitAsync(cluster.Grains, cluster.Store, SweepSubmitter.Plan(SweepDefinition.Load(file), new FeatureSetCache()))).Id;
+    }
+
+    private Task WaitForCompleteAsync(CoordinationStore store, string sweepId) =>
+        WaitForAsync(async () => (await store.FindSweepAsync(sweepId))?.State == SweepStates.Complete ? "complete" : null, "the sweep to complete", SweepTimeout);
+
+    private static async Task AssertEveryPredictionOnceAsync(CoordinationStore store, string sweepId, IEnumerable<string> samples)
+    {
+        foreach (var trial in await store.TrialsAsync(sweepId))
+            Assert.Equal(samples.Order(), (await store.PredictionsAsync(trial.Id)).Select(p => p.SampleId).Order());
+    }
+
+    private async Task<T> WaitForAsync<T>(Func<Task<T?>> probe, string what, TimeSpan? timeout = null) where T : class
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? StartTimeout);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (await probe() is { } value)
+                return value;
+            await Task.Delay(100);
+        }
+        throw new TimeoutException($"waited {(timeout ?? StartTimeout).TotalSeconds} s for {what}; silos:\n"
+            + string.Join("\n---\n", _silos.Select(s => s.Output)));
+    }
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public Task DisposeAsync()
+    {
+        foreach (var silo in _silos)
+            silo.Dispose();
+        _stores.Dispose();
+        return Task.CompletedTask;
+    }
+}
