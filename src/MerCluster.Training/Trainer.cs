@@ -583,27 +583,21 @@ public sealed class Trainer : IDisposable
 
     private static Device DeviceOf(string text)
     {
-        Device device;
-        try
-        {
-            device = torch.device(text);
-        }
-        catch (Exception)
-        {
+        var match = System.Text.RegularExpressions.Regex.Match(text, "^(cpu|cuda)(?::([0-9]+))?$");
+        if (!match.Success || (match.Groups[1].Value == "cpu" && match.Groups[2].Success))
             throw new TrainingException(TrainingStatus.Argument, $"training config: key 'device' must be cpu, cuda or cuda:N, got '{text}'");
-        }
-        if (device.type == DeviceType.CUDA)
+        if (match.Groups[1].Value == "cuda")
         {
+            // Asked before torch.device, which a CPU build of libtorch refuses for any CUDA name.
             if (!cuda.is_available())
                 throw new TrainingException(TrainingStatus.Argument,
                     $"training config: key 'device' is '{text}' but CUDA is not available (this build has the CPU libtorch or there is no GPU; available: cpu)");
-            if (device.index >= cuda.device_count())
+            var index = match.Groups[2].Success ? int.Parse(match.Groups[2].Value) : 0;
+            if (index >= cuda.device_count())
                 throw new TrainingException(TrainingStatus.Argument,
                     $"training config: key 'device' is '{text}' but there are only {cuda.device_count()} CUDA devices (cuda:0..cuda:{cuda.device_count() - 1})");
         }
-        else if (device.type != DeviceType.CPU)
-            throw new TrainingException(TrainingStatus.Argument, $"training config: key 'device' must be cpu, cuda or cuda:N, got '{text}'");
-        return device;
+        return torch.device(text);
     }
 
     // Every trainable parameter in exactly one group: one left out would silently never train.
