@@ -6,13 +6,13 @@ using MerCluster.Orchestration.Folds;
 
 namespace MerCluster.Orchestration.Tests;
 
-/// <summary>A sweep that names a dataset and a pipeline: the small synthetic composite preprocessed by the real vision pipeline.</summary>
+/// <summary>A sweep that names a dataset and a pipeline: the small synthetic composite preprocessed by the real vision pipeline, through the dataset and feature-set grains.</summary>
 public sealed class DatasetSweepTests : IDisposable
 {
     private readonly TempDirectory _temp = new();
 
     [Fact]
-    public async Task A_dataset_sweep_preprocesses_its_samples_once_and_folds_over_every_subject()
+    public async Task A_dataset_sweep_preprocesses_its_samples_once_through_its_feature_set_grain_and_folds_over_every_subject()
     {
         var synthetic = _temp.File("synthetic");
         SyntheticDataset.Write(synthetic, new SynthOptions { Scale = SynthScale.Small, Seed = 3 });
@@ -24,19 +24,20 @@ public sealed class DatasetSweepTests : IDisposable
             model: {name: noop}
             """);
         var cache = _temp.File("cache");
-        await using var store = await CoordinationStore.OpenAsync(_temp.SqliteUrl);
 
-        var prepared = await SweepFeatures.PrepareAsync(store, SweepDefinition.Load(file), cache);
-        var built = Directory.GetLastWriteTimeUtc(prepared.Options.Features!);
-        var again = await SweepFeatures.PrepareAsync(store, SweepDefinition.Load(file), cache);
         var submitted = await Embedded.RunAsync(_temp.SqliteUrl, file, slots: 2, cache);
+        var featureSet = Assert.Single(Directory.GetDirectories(Path.Combine(cache, "featuresets")));
+        var built = Directory.GetLastWriteTimeUtc(featureSet);
+        var again = await Embedded.RunAsync(_temp.SqliteUrl, file, slots: 2, cache);
 
-        Assert.Equal(prepared.Options.Features, again.Options.Features);
-        Assert.Equal(built, Directory.GetLastWriteTimeUtc(again.Options.Features!));
+        Assert.Equal(submitted.Id, again.Id);
+        Assert.Equal(built, Directory.GetLastWriteTimeUtc(featureSet));
         Assert.Equal(9, submitted.FoldsPerTrial);
+        await using var store = await CoordinationStore.OpenAsync(_temp.SqliteUrl);
+        Assert.Contains(featureSet, (await store.FindSweepAsync(submitted.Id))!.Yaml);
         var trial = Assert.Single(await store.TrialsAsync(submitted.Id));
         var predicted = await store.PredictionsAsync(trial.Id);
-        Assert.Equal(File.ReadAllLines(Path.Combine(prepared.Options.Features!, "samples.csv")).Length - 1, predicted.Count);
+        Assert.Equal(File.ReadAllLines(Path.Combine(featureSet, "samples.csv")).Length - 1, predicted.Count);
         Assert.Equal(["casme2", "samm", "smic"], predicted.Select(p => p.DatabaseId).Distinct().Order());
         Assert.Single(await store.CacheEntriesAsync());
     }

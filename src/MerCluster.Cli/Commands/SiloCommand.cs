@@ -9,7 +9,7 @@ using MerCluster.Server;
 namespace MerCluster.Cli.Commands;
 
 /// <summary>
-/// `mer silo --store URL (--device cuda:0 [--device cuda:1 ...] | --slots N) [--checkpoints DIR] [--metrics-port P]`: an
+/// `mer silo --store URL (--device cuda:0 [--device cuda:1 ...] | --slots N) [--cache DIR] [--checkpoints DIR] [--metrics-port P]`: an
 /// Orleans silo of the cluster on that store, training one fold per device slot until stopped (SIGTERM or Ctrl-C give
 /// the running folds back).
 /// </summary>
@@ -20,6 +20,11 @@ internal static partial class SiloCommand
         var store = StoreOption.Create();
         var devices = DeviceOption();
         var slots = SlotsOption("CPU slots: folds this silo trains at once on the CPU (0: it hosts grains but never trains). Not with --device.");
+        var cache = new Option<DirectoryInfo>("--cache")
+        {
+            Description = "The feature cache this silo preprocesses clips into and reads feature sets from: a folder every silo sees (default: .mer/cache).",
+            DefaultValueFactory = _ => new DirectoryInfo(SweepFeatures.DefaultCacheRoot),
+        };
         var checkpoints = new Option<DirectoryInfo>("--checkpoints")
         {
             Description = "Where folds save their training every train.checkpoint_every epochs and resume from on any silo: a folder every silo sees (default: .mer/cache/checkpoints).",
@@ -33,7 +38,7 @@ internal static partial class SiloCommand
         var gatewayPort = new Option<int>("--gateway-port") { Description = "Port clients (mer sweep submit, mer server) connect to (default: a free one)." };
         var command = new Command("silo", "Join the cluster on a store as an Orleans silo and train one fold per device slot until stopped (SIGTERM gives running folds back).")
         {
-            store, devices, slots, checkpoints, threads, metricsPort, name, address, port, gatewayPort,
+            store, devices, slots, cache, checkpoints, threads, metricsPort, name, address, port, gatewayPort,
         };
         command.SetAction(parse =>
         {
@@ -50,6 +55,7 @@ internal static partial class SiloCommand
                 StoreUrl = parse.GetValue(store)!,
                 Devices = list,
                 ThreadsPerSlot = parse.GetValue(threads),
+                CacheRoot = parse.GetValue(cache)!.FullName,
                 Checkpoints = parse.GetValue(checkpoints)!.FullName,
                 Name = parse.GetValue(name),
                 Address = ip,

@@ -52,9 +52,11 @@ internal static class SweepCommand
     {
         var file = new Argument<FileInfo>("file") { Description = "The sweep file (configs/sweeps/*.yaml)." };
         var store = StoreOption.Create(required: true);
-        var cache = CacheOption();
-        var command = new Command("submit", "Start a sweep on the cluster of silos running on the store, and return.") { file, store, cache };
-        command.SetAction(parse => Guard(() => SubmitAsync(parse.GetValue(file)!.FullName, parse.GetValue(store)!, parse.GetValue(cache)!.FullName)));
+        var command = new Command("submit", "Start a sweep on the cluster of silos running on the store, and return (a sweep naming a dataset has its features computed by the silos first).")
+        {
+            file, store,
+        };
+        command.SetAction(parse => Guard(() => SubmitAsync(parse.GetValue(file)!.FullName, parse.GetValue(store)!)));
         return command;
     }
 
@@ -69,7 +71,7 @@ internal static class SweepCommand
 
     private static Option<DirectoryInfo> CacheOption() => new("--cache")
     {
-        Description = "Feature cache for sweeps that name a dataset and a pipeline (on a shared filesystem for silos elsewhere).",
+        Description = "Feature cache of the in-process silo, for sweeps that name a dataset and a pipeline.",
         DefaultValueFactory = _ => new DirectoryInfo(SweepFeatures.DefaultCacheRoot),
     };
 
@@ -99,15 +101,11 @@ internal static class SweepCommand
         return submitted.Id;
     }
 
-    private static async Task<string> SubmitAsync(string file, string url, string cache)
+    private static async Task<string> SubmitAsync(string file, string url)
     {
-        SweepPlan plan;
-        await using (var store = await CoordinationStore.OpenAsync(url))
-        {
-            var definition = await SweepFeatures.PrepareAsync(store, SweepDefinition.Load(file), cache, Console.WriteLine, Progress());
-            plan = SweepSubmitter.Plan(definition, new FeatureSetCache());
-        }
+        var definition = SweepDefinition.Load(file);
         await using var cluster = await ClusterConnection.ConnectAsync(url);
+        var plan = SweepSubmitter.Plan(await SweepFeatures.PrepareAsync(cluster.Grains, definition, Console.WriteLine, Progress()), new FeatureSetCache());
         var submitted = await SweepSubmitter.SubmitAsync(cluster.Grains, cluster.Store, plan);
         Console.WriteLine(submitted.Created
             ? $"submitted sweep {submitted.Id}: {submitted.Trials} trials x {submitted.FoldsPerTrial} folds to the cluster on {cluster.Store.Location}"

@@ -23,6 +23,9 @@ public sealed record SiloSettings
     /// <summary>Training threads per slot (0: the cores shared out over the slots).</summary>
     public int ThreadsPerSlot { get; init; }
 
+    /// <summary>The feature cache (clips' features and feature sets); every silo of a cluster should see the same folder.</summary>
+    public string CacheRoot { get; init; } = Sweeps.SweepFeatures.DefaultCacheRoot;
+
     /// <summary>Where folds keep their training checkpoints; every silo of a cluster should see the same folder.</summary>
     public string? Checkpoints { get; init; }
 
@@ -122,6 +125,8 @@ public static class SiloHost
             silo.Services.AddSingleton(new SiloSlots(settings.Devices, settings.ThreadsPerSlot));
             silo.Services.AddSingleton(new SweepContexts(store));
             silo.Services.AddSingleton(new FeatureSetCache());
+            silo.Services.AddSingleton(new FeatureCacheRoot(Path.GetFullPath(settings.CacheRoot)));
+            silo.Services.AddSingleton(new SiloLog(settings.Log ?? (_ => { })));
             silo.Services.AddSingleton(services => new FoldExecutor(services.GetRequiredService<SweepContexts>(), services.GetRequiredService<FeatureSetCache>(),
                 new FoldRunners(new TrainingFoldRunner()), settings.Checkpoints, settings.Log));
             more?.Invoke(silo);

@@ -39,12 +39,45 @@ public static class DatasetFeatures
         if (File.Exists(Path.Combine(directory, FeatureSet.ManifestFile)))
             return new Outcome(directory, false, File.Exists(skippedFile) ? File.ReadAllLines(skippedFile) : []);
 
+        var (rows, skipped) = Preprocess(manifest, pipeline, cacheRoot, Enumerable.Range(0, manifest.Samples.Count).ToList(), progress, cancellationToken);
+
+        var kept = Enumerable.Range(0, rows.Length).Where(i => rows[i] is not null).ToList();
+        if (kept.Count == 0)
+            throw new InvalidDataException($"no sample of the manifest could be preprocessed; first error: {skipped.FirstOrDefault()}");
+        var samples = kept.Select(i => manifest.Samples[i]).Select(s => new FeatureSample(s.SampleId, s.Subject, s.Database, s.Label)).ToList();
+        var inputs = pipeline.Outputs.Select((output, o) => KeyValuePair.Create(output.Key(), Stack(kept.Select(i => rows[i]![o]).ToList()))).ToList();
+        var featureSet = new FeatureSet(manifest.Classes, samples, inputs, $"{manifest.ClassSet} under pipeline {pipeline.Name}");
+
+        // Written beside the final directory and renamed into place, so a reader never sees half a feature set.
+        var staging = directory + $".partial-{Environment.ProcessId}";
+        featureSet.Write(staging);
+        File.WriteAllLines(Path.Combine(staging, "skipped.txt"), skipped);
+        try
+        {
+            Directory.Move(staging, directory);
+        }
+        catch (IOException) when (File.Exists(Path.Combine(directory, FeatureSet.ManifestFile)))
+        {
+            // Another process built the same feature set meanwhile: same inputs, same content.
+            Directory.Delete(staging, recursive: true);
+        }
+        return new Outcome(directory, true, skipped);
+    }
+
+    /// <summary>
+    /// Preprocesses the samples at <paramref name="indexes"/> through the feature cache under <paramref name="cacheRoot"/>:
+    /// their rows (null where a sample was left out, in manifest order over all samples) and why each left-out one was.
+    /// A silo computing a shard of a feature set calls this for its share; what it computes is then in the cache.
+    /// </summary>
+    public static (NdArray<float>[]?[] Rows, IReadOnlyList<string> Skipped) Preprocess(Manifest manifest, PipelineOptions pipeline, string cacheRoot,
+        IReadOnlyList<int> indexes, Action<int, int>? progress = null, CancellationToken cancellationToken = default)
+    {
         using var faces = FaceModel.Load();
         var preprocessor = new Preprocessor(pipeline, FeatureCache.OnDisk(Path.Combine(cacheRoot, "features")), faces);
-        var rows = new NdArray<float>[manifest.Samples.Count][];
+        var rows = new NdArray<float>[]?[manifest.Samples.Count];
         var skipped = new ConcurrentBag<string>();
         var done = 0;
-        Parallel.For(0, manifest.Samples.Count, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, pipeline.Threads), CancellationToken = cancellationToken }, i =>
+        Parallel.ForEach(indexes, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, pipeline.Threads), CancellationToken = cancellationToken }, i =>
         {
             var sample = manifest.Samples[i];
             try
@@ -56,30 +89,9 @@ public static class DatasetFeatures
             {
                 skipped.Add($"{sample.SampleId}: {e.Message}");
             }
-            progress?.Invoke(Interlocked.Increment(ref done), manifest.Samples.Count);
+            progress?.Invoke(Interlocked.Increment(ref done), indexes.Count);
         });
-
-        var kept = Enumerable.Range(0, rows.Length).Where(i => rows[i] is not null).ToList();
-        if (kept.Count == 0)
-            throw new InvalidDataException($"no sample of the manifest could be preprocessed; first error: {skipped.FirstOrDefault()}");
-        var samples = kept.Select(i => manifest.Samples[i]).Select(s => new FeatureSample(s.SampleId, s.Subject, s.Database, s.Label)).ToList();
-        var inputs = pipeline.Outputs.Select((output, o) => KeyValuePair.Create(output.Key(), Stack(kept.Select(i => rows[i][o]).ToList()))).ToList();
-        var featureSet = new FeatureSet(manifest.Classes, samples, inputs, $"{manifest.ClassSet} under pipeline {pipeline.Name}");
-
-        // Written beside the final directory and renamed into place, so a reader never sees half a feature set.
-        var staging = directory + $".partial-{Environment.ProcessId}";
-        featureSet.Write(staging);
-        File.WriteAllLines(Path.Combine(staging, "skipped.txt"), skipped.Order());
-        try
-        {
-            Directory.Move(staging, directory);
-        }
-        catch (IOException) when (File.Exists(Path.Combine(directory, FeatureSet.ManifestFile)))
-        {
-            // Another process built the same feature set meanwhile: same inputs, same content.
-            Directory.Delete(staging, recursive: true);
-        }
-        return new Outcome(directory, true, skipped.Order().ToList());
+        return (rows, skipped.Order().ToList());
     }
 
     /// <summary>The manifest's clip as the pipeline takes it: absolute frame paths and positions within the onset..offset span.</summary>

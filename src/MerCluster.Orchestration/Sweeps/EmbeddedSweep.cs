@@ -18,22 +18,18 @@ public static class EmbeddedSweep
     public static async Task<SubmittedSweep> RunAsync(string storeUrl, SweepDefinition definition, IReadOnlyList<string> devices, string cacheRoot,
         Action<SubmittedSweep, SweepStatus>? progress, Action<string>? log, CancellationToken stopping, Action<int, int>? preprocessed = null)
     {
-        SweepPlan plan;
-        await using (var store = await CoordinationStore.OpenAsync(storeUrl, stopping))
-        {
-            var prepared = await SweepFeatures.PrepareAsync(store, definition, cacheRoot, log, preprocessed, stopping);
-            plan = SweepSubmitter.Plan(prepared, new FeatureSetCache());
-        }
         using var host = await SiloHost.StartAsync(new SiloSettings
         {
             StoreUrl = storeUrl,
             Devices = devices,
+            CacheRoot = cacheRoot,
             Checkpoints = Path.Combine(cacheRoot, "checkpoints"),
             Log = log,
         }, stopping);
         try
         {
             var grains = host.Services.GetRequiredService<IGrainFactory>();
+            var plan = SweepSubmitter.Plan(await SweepFeatures.PrepareAsync(grains, definition, log, preprocessed, stopping), new FeatureSetCache());
             var submitted = await SweepSubmitter.SubmitAsync(grains, host.Services.GetRequiredService<CoordinationStore>(), plan);
             await using var follower = await SweepFollower.StartAsync(grains, plan.Id, status => progress?.Invoke(submitted, status));
             await Task.WhenAny(follower.Finished, Task.Delay(Timeout.Infinite, stopping));

@@ -18,6 +18,10 @@ public static class CanonicalJson
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
     };
 
+    /// <summary>Reads a value back from its canonical text (how pipeline options travel between silos).</summary>
+    public static T Deserialize<T>(string json) =>
+        JsonSerializer.Deserialize<T>(json, Options) ?? throw new JsonException($"empty {typeof(T).Name} in canonical JSON");
+
     public static string Serialize(object? value)
     {
         var element = JsonSerializer.SerializeToElement(value, value?.GetType() ?? typeof(object), Options);

@@ -7,12 +7,12 @@ using MerCluster.Orchestration.Tests.Support;
 namespace MerCluster.Orchestration.Tests;
 
 /// <summary>
-/// Faults of a real cluster: `mer silo` processes on one store (PostgreSQL 15 on loopback, or one SQLite file shared by
-/// two silos), killed with SIGKILL or stopped with SIGTERM while a sweep runs. The sweep is submitted by this test
+/// A real cluster: `mer silo` processes on one store (PostgreSQL 15 on loopback, or one SQLite file shared by two silos),
+/// sharing out the preprocessing, and killed with SIGKILL or stopped with SIGTERM while a sweep runs. The sweep is submitted by this test
 /// process as an Orleans client; what happened is read from the store.
 /// </summary>
 [Collection(PostgresCollection.Name)]
-public sealed class ClusterFaultTests(PostgresServer postgres) : IAsyncLifetime
+public sealed class ClusterTests(PostgresServer postgres) : IAsyncLifetime
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);
     private static readonly TimeSpan SweepTimeout = TimeSpan.FromMinutes(4);
@@ -137,10 +137,36 @@ public sealed class ClusterFaultTests(PostgresServer postgres) : IAsyncLifetime
         Assert.Equal(15, (await store.TrialResultsAsync(sweepId)).Single(r => r.Part == "overall").N);
     }
 
+    [Fact]
+    public async Task A_dataset_sweep_has_its_clips_preprocessed_by_every_silo_then_trains_on_the_feature_set()
+    {
+        var url = _stores.Temp.SqliteUrl;
+        Datasets.Synthetic.SyntheticDataset.Write(Path.Combine(_stores.Temp.Path, "synthetic"), new Datasets.Synthetic.SynthOptions { Scale = Datasets.Synthetic.SynthScale.Small, Seed = 5 });
+        var file = Path.Combine(_stores.Temp.Path, "dataset.yaml");
+        File.WriteAllText(file, """
+            name: dataset-on-cluster
+            dataset: {casme2: synthetic/CASME2, samm: synthetic/SAMM, smic: synthetic/SMIC}
+            pipeline: quick
+            model: {name: noop}
+            """);
+        await StartSilosAsync(url, 2, slots: 1);
+
+        using var submit = MerProcess.Start("sweep", "submit", file, "--store", url);
+        Assert.True(await submit.WaitAsync(SweepTimeout) == 0, submit.Output);
+
+        Assert.Contains("across the cluster's silos", submit.Output);
+        Assert.All(_silos, silo => Assert.Contains("preprocessed shard", silo.Output));
+        await using var store = await CoordinationStore.OpenAsync(url);
+        var sweep = Assert.Single(await store.ListSweepsAsync());
+        await WaitForCompleteAsync(store, sweep.Id);
+        Assert.Equal(9, (await store.SweepFoldsAsync(sweep.Id)).Count(f => f.State == FoldStates.Done));
+        Assert.Single(await store.CacheEntriesAsync());
+    }
+
     private async Task StartSilosAsync(string url, int count, int slots, int first = 0)
     {
         var started = Enumerable.Range(first, count).Select(i => MerProcess.Start("silo", "--store", url, "--slots", slots.ToString(), "--name", $"silo-{i}",
-            "--checkpoints", Checkpoints, "--threads", "1")).ToList();
+            "--checkpoints", Checkpoints, "--cache", Path.Combine(_stores.Temp.Path, "cache"), "--threads", "1")).ToList();
         _silos.AddRange(started);
         foreach (var silo in started)
             await silo.WaitForOutputAsync("joined the cluster", StartTimeout);
