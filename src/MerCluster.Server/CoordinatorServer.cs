@@ -2,6 +2,7 @@ using System.Text.Json;
 using MerCluster.Core.Telemetry;
 using MerCluster.Orchestration.Cluster;
 using MerCluster.Orchestration.Store;
+using Orleans.Dashboard;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -15,7 +16,7 @@ namespace MerCluster.Server;
 
 /// <summary>
 /// The coordinator (`mer server`): the web API over the coordination store, /metrics in the Prometheus text format,
-/// and liveness/readiness probes. It joins the cluster as a silo without device slots: it hosts sweep and trial grains
+/// liveness/readiness probes, and the Orleans Dashboard at /dashboard. It joins the cluster as a silo without device slots: it hosts sweep and trial grains
 /// but never trains, and submits and cancels sweeps through their grains. What it serves is read from the store, so it
 /// can be restarted, or run twice, at any time.
 /// </summary>
@@ -46,7 +47,8 @@ public sealed class CoordinatorServer : IAsyncDisposable
         builder.WebHost.UseUrls(options.Urls);
         builder.Logging.ClearProviders();
         logging?.Invoke(builder.Logging);
-        SiloHost.Configure(builder, new SiloSettings { StoreUrl = options.StoreUrl, Name = options.SiloName }, store);
+        SiloHost.Configure(builder, new SiloSettings { StoreUrl = options.StoreUrl, Name = options.SiloName }, store,
+            silo => silo.AddDashboard());
         builder.Services.Configure<JsonOptions>(json => json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.CamelCase);
         var app = builder.Build();
 
@@ -69,6 +71,8 @@ public sealed class CoordinatorServer : IAsyncDisposable
             return Results.Text(exporter.Collect(), PrometheusText.ContentType);
         });
         SweepApi.Map(app.MapGroup("/api"), store, app.Services.GetRequiredService<IGrainFactory>(), options);
+        // Orleans' own view of the cluster: silos, grain activations and calls.
+        app.MapOrleansDashboard("/dashboard");
 
         try
         {
