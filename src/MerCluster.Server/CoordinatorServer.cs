@@ -71,6 +71,7 @@ public sealed class CoordinatorServer : IAsyncDisposable
             return Results.Text(exporter.Collect(), PrometheusText.ContentType);
         });
         SweepApi.Map(app.MapGroup("/api"), store, app.Services.GetRequiredService<IGrainFactory>(), options);
+        SweepProgressApi.Map(app.MapGroup("/api"), store, app.Services.GetRequiredService<IGrainFactory>());
         // Orleans' own view of the cluster: silos, grain activations and calls.
         app.MapOrleansDashboard("/dashboard");
 
