@@ -85,6 +85,30 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public async Task A_silo_on_an_unreachable_store_or_a_store_of_a_newer_schema_stops_naming_it()
+    {
+        using var unreachable = MerProcess.Start("silo", "--store", "postgres://nobody@127.0.0.1:1/nowhere");
+        Assert.Equal(1, await unreachable.WaitAsync(Timeout));
+        Assert.Contains("postgres://nobody@127.0.0.1:1/nowhere", unreachable.Output);
+
+        var url = _temp.SqliteUrl;
+        await using (var store = await Store.CoordinationStore.OpenAsync(url))
+        {
+        }
+        using (var connection = new Microsoft.Data.Sqlite.SqliteConnection("Data Source=" + url["sqlite:".Length..]))
+        {
+            connection.Open();
+            using var bump = connection.CreateCommand();
+            bump.CommandText = "INSERT INTO schema_version (version, description, applied_at) VALUES (99, 'from a newer mer', 0)";
+            bump.ExecuteNonQuery();
+        }
+        using var older = MerProcess.Start("silo", "--store", url, "--slots", "1");
+        Assert.Equal(1, await older.WaitAsync(Timeout));
+        Assert.Contains("schema version 99", older.Output);
+        Assert.Contains("upgrade mer", older.Output);
+    }
+
+    [Fact]
     public async Task Sweep_run_with_a_bad_file_names_the_file_and_key()
     {
         var file = _temp.File("bad.yaml");

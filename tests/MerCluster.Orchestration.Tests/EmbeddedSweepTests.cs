@@ -129,6 +129,23 @@ public sealed class EmbeddedSweepTests(PostgresServer postgres) : IDisposable
     }
 
     [Fact]
+    public async Task A_sweep_id_submitted_again_with_a_different_definition_is_refused_naming_the_id()
+    {
+        var file = TestFeatures.WriteNoopSweep(_stores.Temp.Path, "twice", "{name: noop}");
+        var first = await Embedded.RunAsync(_stores.Temp.SqliteUrl, file, slots: 1);
+        var plan = SweepSubmitter.Plan(SweepDefinition.Load(file), new FeatureSetCache()) with { MaxAttempts = 7 };
+        using var silo = await Orchestration.Cluster.SiloHost.StartAsync(new Orchestration.Cluster.SiloSettings { StoreUrl = _stores.Temp.SqliteUrl });
+        var grains = (IGrainFactory)silo.Services.GetService(typeof(IGrainFactory))!;
+
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => grains.GetGrain<Grains.ISweepGrain>(plan.Id).Start(plan));
+
+        Assert.Equal(first.Id, plan.Id);
+        Assert.Contains(plan.Id, error.Message);
+        Assert.Contains("different definition", error.Message);
+        await silo.StopAsync();
+    }
+
+    [Fact]
     public void A_grid_key_that_names_no_config_key_is_an_error_naming_the_file_and_key()
     {
         var file = TestFeatures.WriteNoopSweep(_stores.Temp.Path, "bad-grid", "{name: noop}", "grid: {train.nonsense.deep: [1, 2]}");

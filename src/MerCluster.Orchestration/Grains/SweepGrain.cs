@@ -75,7 +75,9 @@ public sealed class SweepGrain(
     {
         if (plan.Id != SweepId)
             throw new ArgumentException($"sweep plan {plan.Id} sent to the grain of sweep {SweepId}");
-        await store.CreateSweepAsync(plan);
+        if (!await store.CreateSweepAsync(plan) && await store.FindSweepAsync(plan.Id) is { } stored
+            && (stored.Yaml != plan.Yaml || stored.SamplesJson != plan.SamplesJson || stored.MaxAttempts != plan.MaxAttempts))
+            throw new ArgumentException($"sweep {plan.Id} was already submitted with a different definition; give the sweep another name");
         if (!state.State.Started)
         {
             state.State.Started = true;
