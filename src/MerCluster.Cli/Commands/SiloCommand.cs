@@ -36,9 +36,13 @@ internal static partial class SiloCommand
         var address = new Option<string?>("--address") { Description = "The address other silos reach this one at (default: loopback for a SQLite store, else this host's first IPv4)." };
         var port = new Option<int>("--port") { Description = "Silo-to-silo port (default: a free one)." };
         var gatewayPort = new Option<int>("--gateway-port") { Description = "Port clients (mer sweep submit, mer server) connect to (default: a free one)." };
+        var kubernetes = new Option<bool>("--kubernetes")
+        {
+            Description = "Running in a Kubernetes pod: the silo is named after POD_NAME and watches its cluster's pods (labels orleans/clusterId and orleans/serviceId = mercluster) in POD_NAMESPACE, so a deleted pod's silo is declared dead at once. Needs a Role to get, list and watch pods.",
+        };
         var command = new Command("silo", "Join the cluster on a store as an Orleans silo and train one fold per device slot until stopped (SIGTERM gives running folds back).")
         {
-            store, devices, slots, cache, checkpoints, threads, metricsPort, name, address, port, gatewayPort,
+            store, devices, slots, cache, checkpoints, threads, metricsPort, name, address, port, gatewayPort, kubernetes,
         };
         command.SetAction(parse =>
         {
@@ -48,6 +52,11 @@ internal static partial class SiloCommand
             if (parse.GetValue(address) is { } text && !IPAddress.TryParse(text, out ip))
             {
                 Console.Error.WriteLine($"--address '{text}': not an IP address");
+                return 2;
+            }
+            if (parse.GetValue(kubernetes) && KubernetesPodVariables.FirstOrDefault(v => string.IsNullOrEmpty(Environment.GetEnvironmentVariable(v))) is { } unset)
+            {
+                Console.Error.WriteLine($"--kubernetes: {unset} is not set; give the pod POD_NAME and POD_NAMESPACE (and POD_IP) from the downward API (fieldRef metadata.name, metadata.namespace, status.podIP)");
                 return 2;
             }
             return Run(new SiloSettings
@@ -61,11 +70,15 @@ internal static partial class SiloCommand
                 Address = ip,
                 SiloPort = parse.GetValue(port),
                 GatewayPort = parse.GetValue(gatewayPort),
+                Kubernetes = parse.GetValue(kubernetes),
                 Log = message => Console.Error.WriteLine($"{DateTime.Now:HH:mm:ss} {message}"),
             }, parse.GetValue(metricsPort));
         });
         return command;
     }
+
+    /// <summary>What Orleans' Kubernetes hosting reads to find this silo's pod and its namespace.</summary>
+    private static readonly string[] KubernetesPodVariables = ["POD_NAME", "POD_NAMESPACE"];
 
     internal static Option<string[]> DeviceOption() => new("--device")
     {
@@ -118,7 +131,8 @@ internal static partial class SiloCommand
         {
             await using var metrics = metricsPort > 0 ? MetricsEndpoint.Start(metricsPort) : null;
             using var host = await SiloHost.StartAsync(settings, stop.Token);
-            Console.WriteLine($"silo {settings.Name ?? $"{Environment.MachineName}-{Environment.ProcessId}"} joined the cluster on {StoreLocation.Parse(settings.StoreUrl)} "
+            var siloName = settings.Kubernetes ? Environment.GetEnvironmentVariable("POD_NAME") : settings.Name ?? $"{Environment.MachineName}-{Environment.ProcessId}";
+            Console.WriteLine($"silo {siloName} joined the cluster on {StoreLocation.Parse(settings.StoreUrl)} "
                 + (settings.Devices.Count == 0 ? "with no slots (hosts grains, never trains)" : $"with {settings.Devices.Count} slot(s): {string.Join(", ", settings.Devices)}"));
             try
             {

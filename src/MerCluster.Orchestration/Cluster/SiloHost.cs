@@ -41,6 +41,13 @@ public sealed record SiloSettings
     /// <summary>Client gateway port (0: a free one).</summary>
     public int GatewayPort { get; init; }
 
+    /// <summary>
+    /// Running in a Kubernetes pod (`mer silo --kubernetes`): the silo takes its name from POD_NAME and watches the pods
+    /// labelled orleans/clusterId and orleans/serviceId = <see cref="ClusterNames.Cluster"/> in POD_NAMESPACE, so a silo
+    /// whose pod is deleted is declared dead at once instead of after missed probes. Membership stays in the store.
+    /// </summary>
+    public bool Kubernetes { get; init; }
+
     /// <summary>Lines worth a user's attention: folds that failed, silos lost.</summary>
     public Action<string>? Log { get; init; }
 }
@@ -121,6 +128,9 @@ public static class SiloHost
             silo.UseSiloMetadata(new Dictionary<string, string> { [SiloSlots.MetadataKey] = settings.Devices.Count.ToString() });
             silo.AddPlacementDirector<FreeSlotPlacement, FreeSlotPlacementDirector>();
             silo.UseStoreClustering(settings.StoreUrl);
+            // After the name and cluster ids above, so that the pod's name is the silo's (what the pod watch matches on).
+            if (settings.Kubernetes)
+                silo.UseKubernetesHosting();
             silo.Services.AddSingleton(store);
             silo.Services.AddSingleton(new SiloSlots(settings.Devices, settings.ThreadsPerSlot));
             silo.Services.AddSingleton(new SweepContexts(store));
