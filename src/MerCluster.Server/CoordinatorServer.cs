@@ -47,7 +47,7 @@ public sealed class CoordinatorServer : IAsyncDisposable
         builder.WebHost.UseUrls(options.Urls);
         builder.Logging.ClearProviders();
         logging?.Invoke(builder.Logging);
-        SiloHost.Configure(builder, new SiloSettings { StoreUrl = options.StoreUrl, Name = options.SiloName }, store,
+        SiloHost.Configure(builder, new SiloSettings { StoreUrl = options.StoreUrl, Name = options.SiloName, Kubernetes = options.Kubernetes }, store,
             silo => silo.AddDashboard());
         builder.Services.Configure<JsonOptions>(json => json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.CamelCase);
         var app = builder.Build();

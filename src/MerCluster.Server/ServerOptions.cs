@@ -18,4 +18,7 @@ public sealed record ServerOptions
 
     /// <summary>The server's silo name in the membership table (default host-pid).</summary>
     public string? SiloName { get; init; }
+
+    /// <summary>The coordinator runs in a Kubernetes pod beside silos started with `mer silo --kubernetes`: its silo is named after the pod too, or their pod watch would declare it dead.</summary>
+    public bool Kubernetes { get; init; }
 }

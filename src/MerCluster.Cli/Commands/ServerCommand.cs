@@ -13,24 +13,32 @@ internal static class ServerCommand
         var urls = new Option<string>("--urls") { Description = "Where to listen, ';'-separated (port 0: any free port).", DefaultValueFactory = _ => ServerOptions.DefaultUrls };
         var tokenFile = new Option<FileInfo?>("--token-file") { Description = $"File whose first line is the API token for submitting and cancelling sweeps (else ${ApiToken.EnvironmentVariable}; without either, changes are disabled)." };
         var sweepsDir = new Option<DirectoryInfo?>("--sweeps-dir") { Description = "Directory that relative paths in submitted sweeps resolve against (default: the current directory)." };
-        var command = new Command("server", "Run the coordinator: JSON API over the store (sweeps, trials, folds, workers), sweep submission, /metrics, /healthz, /readyz.")
+        var kubernetes = new Option<bool>("--kubernetes") { Description = "Running in a Kubernetes pod beside `mer silo --kubernetes` silos: the coordinator's silo is named after POD_NAME (needs POD_NAME and POD_NAMESPACE, and a Role to get, list and watch pods)." };
+        var command = new Command("server", "Run the coordinator: JSON API over the store (sweeps, trials, folds, silos), sweep submission, /metrics, /healthz, /readyz.")
         {
             store,
             urls,
             tokenFile,
             sweepsDir,
+            kubernetes,
         };
         command.SetAction((parse, cancellationToken) => RunAsync(new ServerOptions
         {
             StoreUrl = parse.GetValue(store)!,
             Urls = parse.GetValue(urls)!,
             SweepsDirectory = parse.GetValue(sweepsDir)?.FullName ?? Directory.GetCurrentDirectory(),
+            Kubernetes = parse.GetValue(kubernetes),
         }, parse.GetValue(tokenFile), cancellationToken));
         return command;
     }
 
     private static async Task<int> RunAsync(ServerOptions options, FileInfo? tokenFile, CancellationToken stopping)
     {
+        if (options.Kubernetes && new[] { "POD_NAME", "POD_NAMESPACE" }.FirstOrDefault(v => string.IsNullOrEmpty(Environment.GetEnvironmentVariable(v))) is { } unset)
+        {
+            Console.Error.WriteLine($"--kubernetes: {unset} is not set; give the pod POD_NAME and POD_NAMESPACE from the downward API (fieldRef metadata.name, metadata.namespace)");
+            return 2;
+        }
         CoordinatorServer server;
         try
         {
