@@ -10,8 +10,8 @@ using Microsoft.Extensions.Logging;
 namespace MerCluster.Server;
 
 /// <summary>
-/// A worker's /metrics: a small HTTP listener serving the process-wide meters (fold durations, training throughput,
-/// feature-cache counters, errors). `mer worker --metrics-port N` starts one; dispose it when the worker stops.
+/// A silo's /metrics: a small HTTP listener serving the process-wide meters (fold durations, training throughput,
+/// feature-cache counters, errors). `mer silo --metrics-port N` starts one; dispose it when the silo stops.
 /// </summary>
 public sealed class MetricsEndpoint : IAsyncDisposable
 {

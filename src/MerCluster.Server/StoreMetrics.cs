@@ -2,18 +2,23 @@ using System.Data.Common;
 using System.Diagnostics.Metrics;
 using System.Globalization;
 using MerCluster.Core.Telemetry;
+using MerCluster.Orchestration.Grains;
 using MerCluster.Orchestration.Store;
 
 namespace MerCluster.Server;
 
 /// <summary>
 /// The coordinator's view of the store as gauges: folds by state per sweep and trial, each trial's pooled UF1/UAR/Acc
-/// overall and per database. The store is the truth, so these are read from it
-/// at every scrape (<see cref="RefreshAsync"/>) rather than counted in memory, and survive a coordinator restart.
+/// overall and per database, and the cluster's silos from the Orleans membership table (how many in each status, and
+/// how long ago each live one last wrote that it is alive). The store is the truth, so these are read from it at every
+/// scrape (<see cref="RefreshAsync"/>) rather than counted in memory, and survive a coordinator restart.
 /// </summary>
 public sealed class StoreMetrics : IDisposable
 {
     public const string MeterName = "MerCluster.Store";
+
+    /// <summary>The Orleans silo statuses always exported (0 when no silo is in them), so "none Active" is a 0, not an empty answer.</summary>
+    public static readonly IReadOnlyList<string> SiloStatuses = ["Joining", "Active", "ShuttingDown", "Stopping", "Dead"];
 
     private readonly CoordinationStore _store;
     private volatile Snapshot _snapshot = Snapshot.Empty;
@@ -28,6 +33,10 @@ public sealed class StoreMetrics : IDisposable
             "Folds by sweep, trial and state (pending, running, done, failed).");
         Meter.CreateObservableGauge("mer_sweep_folds", () => _snapshot.SweepFolds, "{fold}",
             "Folds of each sweep by state, summed over its trials.");
+        Meter.CreateObservableGauge("mer_silos", () => _snapshot.Silos, "{silo}",
+            "Silos in the cluster's membership table by Orleans status (Joining, Active, ShuttingDown, Stopping, Dead); dead rows stay an hour.");
+        Meter.CreateObservableGauge("mer_silo_alive_age", () => _snapshot.SiloAliveAge, "s",
+            "Seconds since each silo that is not dead last wrote I-am-alive to the membership table (every 10 s while it runs), by silo and host.");
         Meter.CreateObservableGauge("mer_trial_uf1", () => _snapshot.Uf1, "1",
             "Pooled unweighted F1 of a trial's predictions so far, overall and per database (part).");
         Meter.CreateObservableGauge("mer_trial_uar", () => _snapshot.Uar, "1",
@@ -55,6 +64,8 @@ public sealed class StoreMetrics : IDisposable
     private async Task<Snapshot> ReadAsync(CancellationToken cancellationToken)
     {
         var snapshot = new Snapshot { Up = true };
+        ReadSilos(snapshot, (await _store.ReadMembershipAsync(ClusterNames.Cluster, cancellationToken: cancellationToken))?.Silos ?? [],
+            DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
         foreach (var sweep in await _store.ListSweepsAsync(cancellationToken))
         {
             var progress = await _store.ProgressAsync(sweep.Id, cancellationToken);
@@ -78,6 +89,15 @@ public sealed class StoreMetrics : IDisposable
         return snapshot;
     }
 
+    /// <summary>Silo counts by status and each live silo's I-am-alive age, from membership rows and the time now (Unix ms).</summary>
+    private static void ReadSilos(Snapshot snapshot, IReadOnlyList<MembershipSilo> silos, long nowMs)
+    {
+        foreach (var status in SiloStatuses.Union(silos.Select(s => s.Status)))
+            snapshot.Silos.Add(new Measurement<long>(silos.Count(s => s.Status == status), Tag("status", status)));
+        foreach (var silo in silos.Where(s => s.Status != "Dead"))
+            snapshot.SiloAliveAge.Add(new Measurement<double>(Math.Max(0, nowMs - silo.IAmAliveTime) / 1000.0, Tag("silo", silo.SiloName), Tag("host", silo.HostName)));
+    }
+
     private static IEnumerable<(string State, int Count)> States(TrialProgress trial) =>
     [
         (FoldStates.Pending, trial.Pending),
@@ -98,6 +118,8 @@ public sealed class StoreMetrics : IDisposable
 
         public bool Up { get; init; }
         public List<Measurement<long>> Folds { get; } = [];
+        public List<Measurement<long>> Silos { get; } = [];
+        public List<Measurement<double>> SiloAliveAge { get; } = [];
         public List<Measurement<long>> SweepFolds { get; } = [];
         public List<Measurement<double>> Uf1 { get; } = [];
         public List<Measurement<double>> Uar { get; } = [];

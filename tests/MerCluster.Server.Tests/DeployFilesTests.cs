@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using MerCluster.Core;
+using Orleans.Hosting.Kubernetes;
 using YamlDotNet.RepresentationModel;
 
 namespace MerCluster.Server.Tests;
@@ -24,26 +25,29 @@ public sealed partial class DeployFilesTests
     {
         using var dashboard = Dashboard();
         var titles = dashboard.RootElement.GetProperty("panels").EnumerateArray().Select(p => p.GetProperty("title").GetString()!).ToList();
-        foreach (var wanted in new[] { "Sweep progress", "Folds by state", "Per-worker throughput (samples/s)", "Feature-cache hit ratio", "Trial UF1 (overall)", "UF1 and UAR per database", "Failed folds" })
+        foreach (var wanted in new[] { "Sweep progress", "Folds by state", "Per-silo throughput (samples/s)", "Feature-cache hit ratio", "Trial UF1 (overall)", "UF1 and UAR per database", "Failed folds", "Silos", "Silo alive age" })
             Assert.Contains(wanted, titles);
         Assert.All(dashboard.RootElement.GetProperty("panels").EnumerateArray(),
             p => Assert.Equal("mer-prometheus", p.GetProperty("datasource").GetProperty("uid").GetString()));
     }
 
     [Fact]
-    public async Task Every_metric_the_dashboard_and_the_alert_rules_query_exists_in_the_coordinators_or_a_workers_exposition()
+    public async Task Every_metric_the_dashboard_and_the_alert_rules_query_exists_in_the_coordinators_or_a_silos_exposition()
     {
         await using var coordinator = await Coordinator.StartAsync();
-        await using var worker = await MetricsEndpoint.StartAsync("http://127.0.0.1:0");
+        // What `mer silo --metrics-port` serves.
+        await using var silo = await MetricsEndpoint.StartAsync("http://127.0.0.1:0");
         using var http = new HttpClient();
         var names = Exposition.SeriesNames(await http.GetStringAsync(coordinator.Url + "/metrics"));
-        names.UnionWith(Exposition.SeriesNames(await http.GetStringAsync(worker.Url + "/metrics")));
+        names.UnionWith(Exposition.SeriesNames(await http.GetStringAsync(silo.Url + "/metrics")));
 
         using var dashboard = Dashboard();
         var queries = DashboardQueries(dashboard).ToList();
         queries.AddRange(RuleExpression().Matches(File.ReadAllText(Deploy("prometheus", "rules.yml"))).Select(m => m.Groups[1].Value));
         var used = queries.SelectMany(Exposition.MetricNamesIn).ToHashSet();
         Assert.NotEmpty(used);
+        Assert.Contains("mer_silos", used);
+        Assert.Contains("mer_silo_alive_age_seconds", used);
         var missing = used.Where(name => !names.Contains(name)).ToList();
         Assert.True(missing.Count == 0, $"queried but not exported: {string.Join(", ", missing)}");
     }
@@ -67,16 +71,21 @@ public sealed partial class DeployFilesTests
     }
 
     [Fact]
-    public void The_compose_file_runs_coordinator_postgres_prometheus_grafana_and_scalable_workers_that_prometheus_scrapes()
+    public void The_compose_file_runs_coordinator_postgres_prometheus_grafana_and_scalable_silos_that_prometheus_scrapes()
     {
         var compose = Load(Deploy("compose.yaml"));
         var services = (YamlMappingNode)compose.Children[new YamlScalarNode("services")];
-        foreach (var service in new[] { "postgres", "coordinator", "worker", "prometheus", "grafana" })
+        foreach (var service in new[] { "postgres", "coordinator", "silo", "prometheus", "grafana" })
             Assert.True(services.Children.ContainsKey(new YamlScalarNode(service)), $"compose.yaml has no service {service}");
-        var workerCommand = Sequence(services, "worker", "command");
-        var port = workerCommand[workerCommand.IndexOf("--metrics-port") + 1];
+        Assert.False(services.Children.ContainsKey(new YamlScalarNode("worker")), "compose.yaml still has a worker service: `mer worker` is gone");
+        var siloCommand = Sequence(services, "silo", "command");
+        Assert.Equal("silo", siloCommand[0]);
+        Assert.Contains("--slots", siloCommand);
+        var port = siloCommand[siloCommand.IndexOf("--metrics-port") + 1];
         var prometheus = File.ReadAllText(Deploy("prometheus", "prometheus.yml"));
+        Assert.Contains("names: ['silo']", prometheus);
         Assert.Contains($"port: {port}", prometheus);
+        Assert.Equal("server", Sequence(services, "coordinator", "command")[0]);
         Assert.Contains("coordinator:8080", prometheus);
         Assert.Contains("/run/secrets/api_token", Sequence(services, "coordinator", "command"));
     }
@@ -88,9 +97,10 @@ public sealed partial class DeployFilesTests
         Assert.Equal("v2", Scalar(chart, "apiVersion"));
         Assert.Equal("mercluster", Scalar(chart, "name"));
         var values = Load(Chart("values.yaml"));
-        Assert.Equal("1", Scalar(values, "workers", "gpus"));
-        Assert.Equal("9464", Scalar(values, "workers", "metricsPort"));
-        Assert.Equal("/data/checkpoints", Scalar(values, "workers", "checkpoints"));
+        Assert.Equal("1", Scalar(values, "silos", "gpus"));
+        Assert.Equal("9464", Scalar(values, "silos", "metricsPort"));
+        Assert.Equal("/data/checkpoints", Scalar(values, "silos", "checkpoints"));
+        Assert.Equal("true", Scalar(values, "rbac", "create"));
         Assert.Equal("", Scalar(values, "store", "externalUrl"));
         Assert.Equal("", Scalar(values, "apiToken", "existingSecret"));
         Assert.Equal("true", Scalar(values, "metrics", "scrapeAnnotations"));
@@ -102,7 +112,7 @@ public sealed partial class DeployFilesTests
     }
 
     [Fact]
-    public void The_chart_templates_parse_as_yaml_and_hold_the_coordinator_postgres_gpu_workers_and_secrets()
+    public void The_chart_templates_parse_as_yaml_and_hold_the_coordinator_postgres_gpu_silos_secrets_and_rbac()
     {
         var documents = Directory.GetFiles(Chart("templates"), "*.yaml").SelectMany(TemplateDocuments).ToList();
         var kinds = documents.Select(d => (Kind: Scalar(d, "kind"), Name: Scalar(d, "metadata", "name"))).ToList();
@@ -111,18 +121,70 @@ public sealed partial class DeployFilesTests
         Assert.Equal(2, kinds.Count(k => k.Kind == "Secret"));
         Assert.Single(kinds, k => k.Kind == "StatefulSet");
 
-        var worker = documents.Single(d => Scalar(d, "kind") == "Deployment" && Scalar(d, "metadata", "name").EndsWith("-worker", StringComparison.Ordinal));
-        var container = (YamlMappingNode)((YamlSequenceNode)Node(worker, "spec", "template", "spec", "containers")).Children[0];
+        var silo = documents.Single(d => Scalar(d, "kind") == "Deployment" && Scalar(d, "metadata", "name").EndsWith("-silo", StringComparison.Ordinal));
+        var container = (YamlMappingNode)((YamlSequenceNode)Node(silo, "spec", "template", "spec", "containers")).Children[0];
         Assert.True(((YamlMappingNode)Node(container, "resources", "limits")).Children.ContainsKey(new YamlScalarNode("nvidia.com/gpu")));
-        var scrape = (YamlScalarNode)Node(worker, "spec", "template", "metadata", "annotations", "prometheus.io/scrape");
+        var scrape = (YamlScalarNode)Node(silo, "spec", "template", "metadata", "annotations", "prometheus.io/scrape");
         Assert.Equal(("true", YamlDotNet.Core.ScalarStyle.DoubleQuoted), (scrape.Value, scrape.Style));
-        var workerArgs = ((YamlSequenceNode)Node(container, "args")).Select(a => ((YamlScalarNode)a).Value).ToList();
-        Assert.Contains("--metrics-port", workerArgs);
+        var siloArgs = ((YamlSequenceNode)Node(container, "args")).Select(a => ((YamlScalarNode)a).Value).ToList();
+        Assert.Equal("silo", siloArgs[0]);
+        foreach (var option in new[] { "--kubernetes", "--address", "--port", "--gateway-port", "--metrics-port", "--device", "--slots" })
+            Assert.Contains(option, siloArgs);
+        Assert.Equal("$(POD_IP)", siloArgs[siloArgs.IndexOf("--address") + 1]);
+        // One slot per GPU of the pod: cuda:0..N-1 from the nvidia.com/gpu count.
+        Assert.Contains("range $gpu := until (int .Values.silos.gpus)", File.ReadAllText(Chart("templates", "silos.yaml")));
 
         var coordinator = documents.Single(d => Scalar(d, "kind") == "Deployment" && Scalar(d, "metadata", "name").EndsWith("-coordinator", StringComparison.Ordinal));
+        var coordinatorContainer = (YamlMappingNode)((YamlSequenceNode)Node(coordinator, "spec", "template", "spec", "containers")).Children[0];
         var env = File.ReadAllText(Chart("templates", "coordinator.yaml"));
         Assert.Contains("name: MER_API_TOKEN", env);
-        Assert.Equal("/readyz", Scalar((YamlMappingNode)((YamlSequenceNode)Node(coordinator, "spec", "template", "spec", "containers")).Children[0], "readinessProbe", "httpGet", "path"));
+        Assert.Equal("/readyz", Scalar(coordinatorContainer, "readinessProbe", "httpGet", "path"));
+        var coordinatorArgs = ((YamlSequenceNode)Node(coordinatorContainer, "args")).Select(a => ((YamlScalarNode)a).Value).ToList();
+        Assert.Equal("server", coordinatorArgs[0]);
+        Assert.Contains("--kubernetes", coordinatorArgs);
+    }
+
+    /// <summary>
+    /// Orleans' Kubernetes hosting lists the pods labelled with the silos' cluster and service ids and declares dead every
+    /// Active silo without such a pod, the coordinator's included: both pod templates must carry MerCluster's ids, name
+    /// the pod in the environment, and run under a service account allowed to get, list and watch pods.
+    /// </summary>
+    [Fact]
+    public void The_coordinator_and_silo_pods_carry_the_orleans_labels_and_pod_environment_and_the_rbac_lets_them_watch_pods()
+    {
+        var documents = Directory.GetFiles(Chart("templates"), "*.yaml").SelectMany(TemplateDocuments).ToList();
+        var helpers = File.ReadAllText(Chart("templates", "_helpers.tpl"));
+        foreach (var component in new[] { "silo", "coordinator" })
+        {
+            var deployment = documents.Single(d => Scalar(d, "kind") == "Deployment" && Scalar(d, "metadata", "name").EndsWith("-" + component, StringComparison.Ordinal));
+            Assert.Equal(MerCluster.Orchestration.Grains.ClusterNames.Cluster, Scalar(deployment, "spec", "template", "metadata", "labels", KubernetesHostingOptions.ClusterIdLabel));
+            Assert.Equal(MerCluster.Orchestration.Grains.ClusterNames.Cluster, Scalar(deployment, "spec", "template", "metadata", "labels", KubernetesHostingOptions.ServiceIdLabel));
+            Assert.Equal("x", Scalar(deployment, "spec", "template", "spec", "serviceAccountName"));
+            var template = File.ReadAllText(Chart("templates", component == "silo" ? "silos.yaml" : "coordinator.yaml"));
+            Assert.Contains("include \"mercluster.podEnvironment\"", template);
+            Assert.Contains("include \"mercluster.serviceAccount\"", template);
+        }
+        var environment = helpers[helpers.IndexOf("define \"mercluster.podEnvironment\"", StringComparison.Ordinal)..];
+        foreach (var (variable, field) in new[]
+        {
+            (KubernetesHostingOptions.PodNameEnvironmentVariable, "metadata.name"),
+            (KubernetesHostingOptions.PodNamespaceEnvironmentVariable, "metadata.namespace"),
+            (KubernetesHostingOptions.PodIPEnvironmentVariable, "status.podIP"),
+        })
+            Assert.Matches($@"- name: {variable}\s+valueFrom:\s+fieldRef:\s+fieldPath: {Regex.Escape(field)}", environment);
+        foreach (var variable in new[] { KubernetesHostingOptions.ClusterIdEnvironmentVariable, KubernetesHostingOptions.ServiceIdEnvironmentVariable })
+            Assert.Matches($@"- name: {variable}\s+value: {MerCluster.Orchestration.Grains.ClusterNames.Cluster}\n", environment);
+
+        Assert.Single(documents, d => Scalar(d, "kind") == "ServiceAccount");
+        var role = documents.Single(d => Scalar(d, "kind") == "Role");
+        var rule = (YamlMappingNode)((YamlSequenceNode)Node(role, "rules")).Children.Single();
+        Assert.Equal(["pods"], ((YamlSequenceNode)Node(rule, "resources")).Select(n => ((YamlScalarNode)n).Value));
+        Assert.Equal([""], ((YamlSequenceNode)Node(rule, "apiGroups")).Select(n => ((YamlScalarNode)n).Value));
+        var verbs = ((YamlSequenceNode)Node(rule, "verbs")).Select(n => ((YamlScalarNode)n).Value).ToList();
+        Assert.All(new[] { "get", "list", "watch" }, verb => Assert.Contains(verb, verbs));
+        var binding = documents.Single(d => Scalar(d, "kind") == "RoleBinding");
+        Assert.Equal(("Role", Scalar(role, "metadata", "name")), (Scalar(binding, "roleRef", "kind"), Scalar(binding, "roleRef", "name")));
+        Assert.Equal("ServiceAccount", Scalar(binding, "subjects", 0, "kind"));
     }
 
     /// <summary>

@@ -35,7 +35,36 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- if and (not .Values.store.externalUrl) (not .Values.store.existingSecret) -}}true{{- end -}}
 {{- end -}}
 
-{{/* The data volume of the coordinator and workers. */}}
+{{/* The service account of the coordinator and the silos (the one rbac.yaml creates, or rbac.serviceAccountName). */}}
+{{- define "mercluster.serviceAccount" -}}
+{{- if .Values.rbac.create -}}
+{{- printf "%s-silo" (include "mercluster.fullname" .) -}}
+{{- else -}}
+{{- default "default" .Values.rbac.serviceAccountName -}}
+{{- end -}}
+{{- end -}}
+
+{{/* What Orleans' Kubernetes hosting reads from the environment: this pod's name, namespace and IP (downward API) and the cluster's ids, both MerCluster's cluster name (ClusterNames.Cluster). */}}
+{{- define "mercluster.podEnvironment" -}}
+- name: POD_NAME
+  valueFrom:
+    fieldRef:
+      fieldPath: metadata.name
+- name: POD_NAMESPACE
+  valueFrom:
+    fieldRef:
+      fieldPath: metadata.namespace
+- name: POD_IP
+  valueFrom:
+    fieldRef:
+      fieldPath: status.podIP
+- name: ORLEANS_CLUSTER_ID
+  value: mercluster
+- name: ORLEANS_SERVICE_ID
+  value: mercluster
+{{- end -}}
+
+{{/* The data volume of the coordinator and the silos. */}}
 {{- define "mercluster.dataVolume" -}}
 - name: data
 {{- if .Values.data.existingClaim }}
