@@ -48,11 +48,12 @@ public sealed class CoordinatorApiTests : IAsyncLifetime
     [Fact]
     public async Task A_malformed_sweep_is_400_naming_the_key()
     {
-        var response = await _coordinator.PostSweepAsync(Coordinator.NoopSweep("bad-attempts", "leasing: {max_attempts: 0}"));
+        var response = await _coordinator.PostSweepAsync(Coordinator.NoopSweep("bad-attempts", "max_attempts: 0"));
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         var error = await response.Content.ReadFromJsonAsync<JsonElement>();
-        Assert.Equal("leasing.max_attempts", error.GetProperty("key").GetString());
-        Assert.Contains("leasing.max_attempts", error.GetProperty("error").GetString());
+        Assert.Equal("max_attempts", error.GetProperty("key").GetString());
+        Assert.Contains("max_attempts", error.GetProperty("error").GetString());
+        Assert.Equal(0, (await _coordinator.Http.GetFromJsonAsync<JsonElement>("api/sweeps")).GetArrayLength());
     }
 
     [Fact]
@@ -85,12 +86,27 @@ public sealed class CoordinatorApiTests : IAsyncLifetime
         Assert.Equal(6, folds.GetArrayLength());
         Assert.All(folds.EnumerateArray(), f => Assert.Equal("pending", f.GetProperty("state").GetString()));
 
+        // The coordinator's silo has no device slots and no other silo is up: the folds wait, and cancelling fails them all.
         var cancel = await _coordinator.SendAsync(HttpMethod.Post, $"api/sweeps/{id}/cancel", Coordinator.Token);
         Assert.Equal(HttpStatusCode.OK, cancel.StatusCode);
-        Assert.Equal(12, (await cancel.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("cancelledFolds").GetInt32());
+        var cancelled = await cancel.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(id, cancelled.GetProperty("id").GetString());
+        Assert.Equal("cancelled", cancelled.GetProperty("state").GetString());
+        var counts = cancelled.GetProperty("folds");
+        Assert.Equal((0, 0, 0, 12), (counts.GetProperty("pending").GetInt32(), counts.GetProperty("running").GetInt32(),
+            counts.GetProperty("done").GetInt32(), counts.GetProperty("failed").GetInt32()));
         var after = await _coordinator.Http.GetFromJsonAsync<JsonElement>($"api/sweeps/{id}");
         Assert.Equal("cancelled", after.GetProperty("state").GetString());
         Assert.Equal(12, after.GetProperty("folds").GetProperty("failed").GetInt32());
+        var failed = await _coordinator.Http.GetFromJsonAsync<JsonElement>($"api/trials/{trialId}/folds");
+        Assert.All(failed.EnumerateArray(), f => Assert.Equal("failed", f.GetProperty("state").GetString()));
+    }
+
+    [Fact]
+    public async Task Cancelling_an_unknown_sweep_is_404()
+    {
+        var response = await _coordinator.SendAsync(HttpMethod.Post, "api/sweeps/nope/cancel", Coordinator.Token);
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
     }
 
     [Fact]
@@ -101,6 +117,22 @@ public sealed class CoordinatorApiTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Workers_are_listed_with_their_heartbeat_age() =>
-        Assert.Equal(JsonValueKind.Array, (await _coordinator.Http.GetFromJsonAsync<JsonElement>("api/workers")).ValueKind);
+    public async Task The_server_itself_is_listed_as_an_active_silo()
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        JsonElement silos;
+        while (true)
+        {
+            silos = await _coordinator.Http.GetFromJsonAsync<JsonElement>("api/silos");
+            if (silos.EnumerateArray().Any(s => s.GetProperty("status").GetString() == "Active") || DateTime.UtcNow > deadline)
+                break;
+            await Task.Delay(250);
+        }
+        var silo = Assert.Single(silos.EnumerateArray());
+        Assert.Equal("Active", silo.GetProperty("status").GetString());
+        Assert.Equal($"{Environment.MachineName}-{Environment.ProcessId}", silo.GetProperty("name").GetString());
+        Assert.StartsWith("127.0.0.1:", silo.GetProperty("endpoint").GetString());
+        var aliveAt = DateTimeOffset.FromUnixTimeMilliseconds(silo.GetProperty("aliveAt").GetInt64());
+        Assert.InRange(DateTimeOffset.UtcNow - aliveAt, TimeSpan.FromSeconds(-5), TimeSpan.FromMinutes(1));
+    }
 }
