@@ -39,6 +39,18 @@ public sealed class ServerCommandTests
         Assert.Contains(directory.File("no-such-token"), output);
     }
 
+    [Theory]
+    [InlineData("server", "--urls", "http://127.0.0.1:0")]
+    [InlineData("silo", "--slots", "1")]
+    public async Task Kubernetes_hosting_outside_a_pod_exits_naming_the_missing_pod_variable(string command, string option, string value)
+    {
+        using var directory = new TempDirectory();
+        var (code, output) = await MerCli.RunAsync(TimeSpan.FromSeconds(60), new Dictionary<string, string> { ["POD_NAME"] = "", ["POD_NAMESPACE"] = "" },
+            command, "--store", directory.SqliteUrl, option, value, "--kubernetes");
+        Assert.Equal(2, code);
+        Assert.Contains("--kubernetes: POD_NAME is not set", output);
+    }
+
     private static bool Ready(HttpClient http)
     {
         try
