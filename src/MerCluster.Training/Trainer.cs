@@ -277,7 +277,7 @@ public sealed class Trainer : IDisposable
     /// Trains on the fold's training rows and predicts its test rows (the held-out subject of a LOSO fold; rows index
     /// <paramref name="features"/>, which the protocol was built over). With a checkpoint path, an existing
     /// checkpoint there is resumed (at its epoch) and the training is saved there as it goes. With
-    /// <paramref name="discardUnusableCheckpoint"/> (the worker's own checkpoint folder) a checkpoint that cannot
+    /// <paramref name="discardUnusableCheckpoint"/> (a fold's own checkpoint folder) a checkpoint that cannot
     /// resume this fold is deleted and the fold trains from the start (<see cref="FoldResult.DiscardedCheckpoint"/>
     /// says why); without it that is an error, as for a file the user named.
     /// </summary>

@@ -181,8 +181,21 @@ public sealed class ClusterTests(PostgresServer postgres) : IAsyncLifetime
         return (await SweepSubmitter.SubmitAsync(cluster.Grains, cluster.Store, SweepSubmitter.Plan(SweepDefinition.Load(file), new FeatureSetCache()))).Id;
     }
 
-    private Task WaitForCompleteAsync(CoordinationStore store, string sweepId) =>
-        WaitForAsync(async () => (await store.FindSweepAsync(sweepId))?.State == SweepStates.Complete ? "complete" : null, "the sweep to complete", SweepTimeout);
+    private async Task WaitForCompleteAsync(CoordinationStore store, string sweepId)
+    {
+        try
+        {
+            await WaitForAsync(async () => (await store.FindSweepAsync(sweepId))?.State == SweepStates.Complete ? "complete" : null, "the sweep to complete", SweepTimeout);
+        }
+        catch (TimeoutException e)
+        {
+            var folds = new List<string>();
+            foreach (var fold in await store.SweepFoldsAsync(sweepId))
+                folds.Add($"{fold.HeldOutSubject} {fold.State} attempt {fold.Attempt} on {fold.Silo}: "
+                    + string.Join("; ", (await store.AttemptsAsync(fold.Id)).Select(a => $"#{a.Attempt} {a.Silo} {a.Outcome ?? "running"} {a.Error}")));
+            throw new TimeoutException("folds:\n" + string.Join("\n", folds) + "\n" + e.Message, e);
+        }
+    }
 
     private static async Task AssertEveryPredictionOnceAsync(CoordinationStore store, string sweepId, IEnumerable<string> samples)
     {

@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 namespace MerCluster.Cli.Commands;
 
 /// <summary>
-/// SIGTERM and Ctrl-C (SIGINT) as a cancellation token, so a worker can give its fold back before it exits. The
+/// SIGTERM and Ctrl-C (SIGINT) as a cancellation token, so a silo can give its folds back before it exits. The
 /// commands that use it run as synchronous actions, so System.CommandLine's own termination timeout never cuts that short.
 /// </summary>
 internal sealed class StopSignal : IDisposable

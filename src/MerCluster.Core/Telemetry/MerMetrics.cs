@@ -4,7 +4,7 @@ namespace MerCluster.Core.Telemetry;
 
 /// <summary>
 /// Every instrument MerCluster records through, on the Meter <c>MerCluster</c>, and the names of the meters a process
-/// exports at /metrics. Workers, trainers and the pipeline record here; the Prometheus exporter turns each instrument
+/// exports at /metrics. Silos, trainers and the pipeline record here; the Prometheus exporter turns each instrument
 /// into a metric family (unit suffix and <c>_total</c> added by the exporter, so <c>mer_fold_duration</c> in seconds is
 /// exported as <c>mer_fold_duration_seconds</c>). Tag keys are the label names, listed in <see cref="Labels"/>.
 /// </summary>
@@ -28,10 +28,10 @@ public static class MerMetrics
         tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = FoldDurationBuckets });
 
     public static readonly Counter<long> TrainSamples = Meter.CreateCounter<long>(
-        "mer_train_samples", "{sample}", "Training samples processed, by worker and device; rate() gives samples per second.");
+        "mer_train_samples", "{sample}", "Training samples processed, by silo and device; rate() gives samples per second.");
 
     public static readonly Counter<long> TrainEpochs = Meter.CreateCounter<long>(
-        "mer_train_epochs", "{epoch}", "Training epochs finished, by worker and device; rate() gives epochs per second.");
+        "mer_train_epochs", "{epoch}", "Training epochs finished, by silo and device; rate() gives epochs per second.");
 
     public static readonly Counter<long> Errors = Meter.CreateCounter<long>(
         "mer_errors", "{error}", "Errors by kind (fold_failed, lease_lost, store_unreachable, aggregation_failed, ...).");
@@ -42,7 +42,7 @@ public static class MerMetrics
         public const string Sweep = "sweep";
         public const string Trial = "trial";
         public const string Outcome = "outcome";
-        public const string Worker = "worker";
+        public const string Silo = "silo";
         public const string Device = "device";
         public const string Kind = "kind";
     }
@@ -54,15 +54,15 @@ public static class MerMetrics
             new KeyValuePair<string, object?>(Labels.Trial, trial.ToString(System.Globalization.CultureInfo.InvariantCulture)),
             new KeyValuePair<string, object?>(Labels.Outcome, outcome));
 
-    /// <summary>Records training progress of a worker: <paramref name="samples"/> more samples seen and <paramref name="epochs"/> more epochs finished.</summary>
-    public static void Trained(string worker, string device, long samples, long epochs)
+    /// <summary>Records training progress on a silo: <paramref name="samples"/> more samples seen and <paramref name="epochs"/> more epochs finished.</summary>
+    public static void Trained(string silo, string device, long samples, long epochs)
     {
-        var workerTag = new KeyValuePair<string, object?>(Labels.Worker, worker);
+        var siloTag = new KeyValuePair<string, object?>(Labels.Silo, silo);
         var deviceTag = new KeyValuePair<string, object?>(Labels.Device, device);
         if (samples > 0)
-            TrainSamples.Add(samples, workerTag, deviceTag);
+            TrainSamples.Add(samples, siloTag, deviceTag);
         if (epochs > 0)
-            TrainEpochs.Add(epochs, workerTag, deviceTag);
+            TrainEpochs.Add(epochs, siloTag, deviceTag);
     }
 
     /// <summary>Counts one error of a kind (a short snake_case word, never a message: labels must stay few).</summary>

@@ -33,25 +33,26 @@ public sealed class SlotBoardGrain(IClusterMembershipService membership, ISiloMe
     /// <summary>A hold not re-asserted for this long has lapsed (its fold ended without saying so, or never started).</summary>
     public static readonly TimeSpan HoldLapse = TimeSpan.FromSeconds(20);
 
-    private readonly Dictionary<long, (SiloAddress Silo, DateTime Seen)> _holds = [];
+    // When each hold was last seen, on a monotonic clock: a wall clock set back must not keep a slot busy.
+    private readonly Dictionary<long, (SiloAddress Silo, long Seen)> _holds = [];
 
     public Task<SiloAddress?> Reserve(long foldId)
     {
         var free = FreeSlots();
         if (_holds.TryGetValue(foldId, out var held) && free.ContainsKey(held.Silo))
         {
-            _holds[foldId] = (held.Silo, DateTime.UtcNow);
+            _holds[foldId] = (held.Silo, Environment.TickCount64);
             return Task.FromResult<SiloAddress?>(held.Silo);
         }
         var best = free.Where(s => s.Value > 0).OrderByDescending(s => s.Value).ThenBy(_ => Random.Shared.Next()).Select(s => s.Key).FirstOrDefault();
         if (best is not null)
-            _holds[foldId] = (best, DateTime.UtcNow);
+            _holds[foldId] = (best, Environment.TickCount64);
         return Task.FromResult(best);
     }
 
     public Task Hold(long foldId, SiloAddress silo)
     {
-        _holds[foldId] = (silo, DateTime.UtcNow);
+        _holds[foldId] = (silo, Environment.TickCount64);
         return Task.CompletedTask;
     }
 
@@ -86,9 +87,9 @@ public sealed class SlotBoardGrain(IClusterMembershipService membership, ISiloMe
 
     private void Lapse(Dictionary<SiloAddress, int> capacity)
     {
-        var now = DateTime.UtcNow;
+        var now = Environment.TickCount64;
         foreach (var (fold, hold) in _holds.ToList())
-            if (!capacity.ContainsKey(hold.Silo) || now - hold.Seen > HoldLapse)
+            if (!capacity.ContainsKey(hold.Silo) || now - hold.Seen > (long)HoldLapse.TotalMilliseconds)
                 _holds.Remove(fold);
     }
 

@@ -2,7 +2,7 @@ using Dapper;
 
 namespace MerCluster.Orchestration.Store;
 
-/// <summary>Dataset manifests and feature-cache entries: what the workers of a sweep read and which features exist.</summary>
+/// <summary>Dataset manifests and feature-cache entries: what the silos of a sweep read and which features exist.</summary>
 public sealed partial class CoordinationStore
 {
     /// <summary>Stores a dataset manifest under its id; a manifest with the same id and hash is kept as it is.</summary>

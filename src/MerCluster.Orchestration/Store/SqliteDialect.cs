@@ -48,8 +48,6 @@ internal sealed class SqliteDialect : StoreDialect
 
     public override string BytesColumn => "BLOB";
 
-    public override string SkipLockedSuffix => "";
-
     public override string LockRowSuffix => "";
 
     /// <summary>WAL lets readers (status, reports) run beside the one writer; it persists in the file.</summary>

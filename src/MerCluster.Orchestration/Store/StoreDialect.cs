@@ -4,7 +4,7 @@ namespace MerCluster.Orchestration.Store;
 
 /// <summary>
 /// What differs between the two engines that hold the one schema: how a connection opens, the store clock,
-/// identity columns, and how a claim skips rows other workers are claiming.
+/// identity and byte columns, and how a transaction holds a row it reads.
 /// </summary>
 internal abstract class StoreDialect : IAsyncDisposable
 {
@@ -15,7 +15,7 @@ internal abstract class StoreDialect : IAsyncDisposable
     /// <summary>Begins a write transaction that serialises with every other writer where the engine needs it (SQLite).</summary>
     public abstract Task<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken);
 
-    /// <summary>The store's clock in Unix milliseconds, as an SQL expression: every worker on every host reads the same clock.</summary>
+    /// <summary>The store's clock in Unix milliseconds, as an SQL expression: every silo on every host reads the same clock.</summary>
     public abstract string NowMs { get; }
 
     /// <summary>Column type of a generated 64-bit primary key.</summary>
@@ -24,8 +24,6 @@ internal abstract class StoreDialect : IAsyncDisposable
     /// <summary>Column type of an opaque byte string (serialized grain state).</summary>
     public abstract string BytesColumn { get; }
 
-    /// <summary>Suffix of the claim's inner SELECT that skips rows another transaction is claiming (PostgreSQL).</summary>
-    public abstract string SkipLockedSuffix { get; }
 
     /// <summary>Suffix of a SELECT that locks the rows it reads until the transaction ends (PostgreSQL; SQLite's write transaction already excludes other writers).</summary>
     public abstract string LockRowSuffix { get; }
@@ -36,12 +34,11 @@ internal abstract class StoreDialect : IAsyncDisposable
     /// <summary>A statement run on its own connection, outside any transaction, before the migrations.</summary>
     public abstract string? BeforeMigration { get; }
 
-    /// <summary>Expands the dialect tokens {now}, {identity}, {bytes}, {skip_locked} and {lock_row} in portable SQL.</summary>
+    /// <summary>Expands the dialect tokens {now}, {identity}, {bytes} and {lock_row} in portable SQL.</summary>
     public string Sql(string portable) => portable
         .Replace("{now}", NowMs, StringComparison.Ordinal)
         .Replace("{identity}", IdentityColumn, StringComparison.Ordinal)
         .Replace("{bytes}", BytesColumn, StringComparison.Ordinal)
-        .Replace("{skip_locked}", SkipLockedSuffix, StringComparison.Ordinal)
         .Replace("{lock_row}", LockRowSuffix, StringComparison.Ordinal);
 
     public virtual ValueTask DisposeAsync() => ValueTask.CompletedTask;
