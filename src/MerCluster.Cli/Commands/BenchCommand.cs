@@ -10,6 +10,7 @@ internal static class BenchCommand
         Bench.TrainBench.Create(),
         Bench.PreprocessBench.Create(),
         Bench.OrchestrationBench.Create(),
+        Bench.ChaosBench.Create(),
         Bench.DatasetsBench.Create(),
         Bench.ModelsBench.Create(),
     };

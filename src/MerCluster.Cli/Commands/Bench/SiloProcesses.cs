@@ -162,6 +162,9 @@ internal sealed class SiloProcess
 
     public bool Killed { get; private set; }
 
+    /// <summary>It said it joined the cluster.</summary>
+    public bool Joined => Output.Contains("joined the cluster", StringComparison.Ordinal);
+
     public string Output
     {
         get
@@ -174,7 +177,7 @@ internal sealed class SiloProcess
     public async Task WaitJoinedAsync(TimeSpan timeout)
     {
         var deadline = Stopwatch.StartNew();
-        while (!Output.Contains("joined the cluster", StringComparison.Ordinal))
+        while (!Joined)
         {
             if (_process.HasExited)
                 throw new InvalidOperationException($"silo {Name} exited ({_process.ExitCode}) before joining the cluster:\n{Tail()}");
