@@ -137,6 +137,7 @@ public static class SiloHost
             silo.Services.AddSingleton(new FeatureSetCache());
             silo.Services.AddSingleton(new FeatureCacheRoot(Path.GetFullPath(settings.CacheRoot)));
             silo.Services.AddSingleton(new SiloLog(settings.Log ?? (_ => { })));
+            silo.Services.AddHostedService<SweepWaker>();
             silo.Services.AddSingleton(services => new FoldExecutor(services.GetRequiredService<SweepContexts>(), services.GetRequiredService<FeatureSetCache>(),
                 new FoldRunners(new TrainingFoldRunner()), settings.Checkpoints, settings.Log));
             more?.Invoke(silo);
@@ -157,5 +158,57 @@ public static class SiloHost
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
+
+/// <summary>
+/// Wakes every running sweep's grain when a silo is declared dead. A sweep grain that lived on the dead silo has no
+/// timer any more, and what would bring it back is its reminder (a minute) or a fold's one-way FoldEnded, which is lost
+/// when it was sent to the dead activation; called now, it comes back on a live silo, reloads from the store, and its
+/// first tick recovers the folds that died with the silo. A sweep grain that lived elsewhere just answers.
+/// </summary>
+internal sealed class SweepWaker(IClusterMembershipService membership, IGrainFactory grains, CoordinationStore store, ILogger<SweepWaker> log)
+    : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var dead = new HashSet<SiloAddress>();
+        var first = true;
+        try
+        {
+            await foreach (var snapshot in membership.MembershipUpdates.WithCancellation(stoppingToken))
+            {
+                var newlyDead = snapshot.Members.Values.Count(m => m.Status == SiloStatus.Dead && dead.Add(m.SiloAddress));
+                // The silos dead before this one started are not news.
+                if (first || newlyDead == 0)
+                {
+                    first = false;
+                    continue;
+                }
+                foreach (var sweep in (await store.ListSweepsAsync(stoppingToken)).Where(s => s.State == SweepStates.Running))
+                    await WakeAsync(sweep.Id, stoppingToken);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    private async Task WakeAsync(string sweepId, CancellationToken stoppingToken)
+    {
+        // The first call may still be routed to the dead activation while the directory catches up: try a few times.
+        for (var attempt = 1; attempt <= 3 && !stoppingToken.IsCancellationRequested; attempt++)
+        {
+            try
+            {
+                await grains.GetGrain<ISweepGrain>(sweepId).Status().WaitAsync(TimeSpan.FromSeconds(10), stoppingToken);
+                return;
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+            {
+                log.LogDebug("waking sweep {Sweep} after a silo died (try {Attempt}): {Error}", sweepId, attempt, e.Message);
+                await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken);
+            }
+        }
     }
 }
