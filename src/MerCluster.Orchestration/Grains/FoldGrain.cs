@@ -83,7 +83,10 @@ public sealed class FoldGrain(
         var holder = $"fold-{FoldId}";
         if (slots.TryTake(holder) is not { } slot)
         {
-            DeactivateOnIdle();
+            // This activation sits on a silo without a free slot (woken here by its reminder, or kept here by a caller's
+            // cached address): move it to the silo its sweep reserved, named in this call's request context. A plain
+            // deactivation would not do: the next call, routed by that cached address, would activate it here again.
+            MigrateOnIdle();
             return FoldStart.NoSlot;
         }
         var trial = await store.TrialAsync(record.TrialId);

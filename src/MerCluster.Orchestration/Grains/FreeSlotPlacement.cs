@@ -23,7 +23,7 @@ public sealed class FreeSlotPlacementAttribute() : PlacementAttribute(FreeSlotPl
 /// silo died) on a random silo that advertises slots, and only when no silo has any, on any silo: such a fold finds no
 /// slot, stays pending and leaves, and its sweep starts it again when a slot frees.
 /// </summary>
-public sealed class FreeSlotPlacementDirector(ISiloMetadataCache metadata) : IPlacementDirector
+public sealed class FreeSlotPlacementDirector(ISiloMetadataCache metadata, Microsoft.Extensions.Logging.ILogger<FreeSlotPlacementDirector> log) : IPlacementDirector
 {
     public Task<SiloAddress> OnAddActivation(PlacementStrategy strategy, PlacementTarget target, IPlacementContext context)
     {
@@ -33,6 +33,8 @@ public sealed class FreeSlotPlacementDirector(ISiloMetadataCache metadata) : IPl
             var silo = SiloAddress.FromParsableString(text);
             if (compatible.Contains(silo))
                 return Task.FromResult(silo);
+            Microsoft.Extensions.Logging.LoggerExtensions.LogWarning(log, "{Grain}: its reserved silo {Silo} is not among the compatible silos ({Compatible})",
+                target.GrainIdentity, silo, string.Join(", ", compatible.Select(s => s.ToString())));
         }
         var withSlots = compatible.Where(s => SlotBoardGrain.Slots(metadata.GetSiloMetadata(s)) > 0).ToArray();
         var pool = withSlots.Length > 0 ? withSlots : compatible;

@@ -206,6 +206,7 @@ public sealed class SweepGrain(
                 }
                 if (started == FoldStart.NoSlot)
                 {
+                    log.LogWarning("sweep {Sweep}: fold {Subject} found no free slot on the silo reserved for it ({Silo}); it waits", SweepId, fold.HeldOutSubject, silo);
                     await board.Release(fold.Id);
                     break;
                 }
