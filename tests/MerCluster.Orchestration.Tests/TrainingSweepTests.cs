@@ -4,6 +4,7 @@ using MerCluster.Orchestration.Store;
 using MerCluster.Orchestration.Sweeps;
 using MerCluster.Orchestration.Tests.Support;
 using MerCluster.Orchestration.Folds;
+using MerCluster.Orchestration.Grains;
 
 namespace MerCluster.Orchestration.Tests;
 
@@ -79,6 +80,41 @@ public sealed class TrainingSweepTests : IDisposable
         Assert.Equal(18, (await store.PredictionsAsync(trial.Id)).Count);
         Assert.Empty(Directory.GetFiles(Path.Combine(cache, "checkpoints"), "*.ckpt", SearchOption.AllDirectories));
         return log;
+    }
+
+    [Fact]
+    public async Task A_running_folds_grain_records_the_epoch_its_training_reached()
+    {
+        SeparableFlowFeatures().Write(_temp.File("features"));
+        var file = _temp.File("progress.yaml");
+        File.WriteAllText(file, """
+            name: progress-ststnet
+            features: features
+            model: {name: ststnet, settings: {classes: 3}}
+            train: {optimizer: adam, learning_rate: 1.0e-2, epochs: 2000, batch_size: 16, seed: 1, threads: 1}
+            """);
+        using var silo = await Orchestration.Cluster.SiloHost.StartAsync(new Orchestration.Cluster.SiloSettings { StoreUrl = _temp.SqliteUrl, Devices = ["cpu"], CacheRoot = _temp.File("cache") });
+        var grains = (IGrainFactory)silo.Services.GetService(typeof(IGrainFactory))!;
+        var plan = SweepSubmitter.Plan(SweepDefinition.Load(file), new FeatureSetCache());
+        await grains.GetGrain<Grains.ISweepGrain>(plan.Id).Start(plan);
+        await using var store = await CoordinationStore.OpenAsync(_temp.SqliteUrl);
+
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(2);
+        Grains.FoldGrainState? state = null;
+        while (state is not { Epoch: > 1 })
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"no fold reported two epochs within 2 minutes (last: {state})");
+            await Task.Delay(200);
+            if ((await store.ListSweepsAsync()).Count == 0)
+                continue;
+            var running = (await store.SweepFoldsAsync(plan.Id)).FirstOrDefault(f => f.State == FoldStates.Running);
+            if (running is not null)
+                state = await grains.GetGrain<Grains.IFoldGrain>(running.Id).Describe();
+        }
+
+        Assert.Equal((FoldStates.Running, 2000, "cpu"), (state.State, state.Epochs, state.Device));
+        Assert.True(state.Epoch < 2000);
+        await silo.StopAsync();
     }
 
     [Fact]

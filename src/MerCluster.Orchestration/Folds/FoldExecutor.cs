@@ -14,9 +14,10 @@ public sealed class FoldExecutor(SweepContexts sweeps, FeatureSetCache features,
 {
     public SweepContexts Sweeps => sweeps;
 
-    public async Task<IReadOnlyList<SamplePrediction>> RunAsync(FoldAttemptKey attempt, string device, int threads, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<SamplePrediction>> RunAsync(FoldAttemptKey attempt, string device, int threads, CancellationToken cancellationToken,
+        Action<int, int>? epochs = null)
     {
-        var job = await PrepareAsync(attempt, device, threads);
+        var job = await PrepareAsync(attempt, device, threads) with { Epochs = epochs };
         var predictions = await runners.For(job.Options.ModelName).RunAsync(job, cancellationToken);
         if (job.Checkpoint is not null && File.Exists(job.Checkpoint))
             File.Delete(job.Checkpoint);

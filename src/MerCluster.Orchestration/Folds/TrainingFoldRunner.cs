@@ -40,7 +40,8 @@ public sealed class TrainingFoldRunner : IFoldRunner
         // Training blocks its thread: run it on the pool, off the grain scheduler.
         return Task.Run(() =>
         {
-            var result = Trainer.TrainFold(config, job.Features, job.Fold, cancellation: cancellationToken, checkpointPath: checkpoint,
+            var progress = job.Epochs is { } epochs ? new EpochReporter(epochs) : null;
+            var result = Trainer.TrainFold(config, job.Features, job.Fold, progress, cancellation: cancellationToken, checkpointPath: checkpoint,
                 discardUnusableCheckpoint: true);
             if (result.DiscardedCheckpoint is { } why)
                 job.Log?.Invoke($"discarded a checkpoint that cannot resume this fold and trained from the start: {why}");
@@ -49,5 +50,11 @@ public sealed class TrainingFoldRunner : IFoldRunner
             MerMetrics.Trained(job.Attempt.Silo, job.Device, (long)job.Fold.TrainRows.Count * result.Epochs, result.Epochs);
             return result.Predictions;
         }, cancellationToken);
+    }
+
+    /// <summary>Passes each finished epoch on at once, on the training thread (<see cref="Progress{T}"/> would post it to a context).</summary>
+    private sealed class EpochReporter(Action<int, int> report) : IProgress<EpochProgress>
+    {
+        public void Report(EpochProgress value) => report(value.Epoch, value.Epochs);
     }
 }

@@ -13,7 +13,7 @@ namespace MerCluster.Orchestration.Grains;
 /// One LOSO fold of one trial (keyed by its fold id in the store): pending -> running -> done, or failed after the
 /// sweep's <c>max_attempts</c> with its last error. <see cref="Start"/> returns at once; the attempt trains in a
 /// background task on a device slot of the silo the grain was placed on, kept alive by a grain timer that also records
-/// progress. A reminder brings the fold back if its silo dies: the lost attempt is counted and the fold goes back to
+/// progress (the epoch reached, in the grain's state). A reminder brings the fold back if its silo dies: the lost attempt is counted and the fold goes back to
 /// its sweep, which starts it on a silo with a free slot, where it resumes from its checkpoint.
 /// </summary>
 public interface IFoldGrain : IGrainWithIntegerKey
@@ -43,6 +43,8 @@ public sealed record FoldGrainState
     [Id(4)] public DateTime? StartedAt { get; set; }
     [Id(5)] public DateTime? AliveAt { get; set; }
     [Id(6)] public string? LastError { get; set; }
+    [Id(7)] public int Epoch { get; set; }
+    [Id(8)] public int Epochs { get; set; }
 }
 
 [FreeSlotPlacement]
@@ -60,6 +62,9 @@ public sealed class FoldGrain(
     /// else notices (its sweep's silo died too). Silos allow reminders this short (<see cref="Cluster.SiloHost.MinimumReminderPeriod"/>).
     /// </summary>
     public static readonly TimeSpan WatchPeriod = TimeSpan.FromSeconds(15);
+
+    /// <summary>Every how many beats a running fold writes its progress (epoch, time alive) to its grain state.</summary>
+    public const int ProgressBeats = 5;
 
     /// <summary>How long a finished attempt keeps trying to hand its predictions to its trial grain (whose silo may be dying).</summary>
     public static readonly TimeSpan ReportPatience = TimeSpan.FromMinutes(2);
@@ -106,9 +111,14 @@ public sealed class FoldGrain(
         await this.RegisterOrUpdateReminder(WatchReminder, WatchPeriod, WatchPeriod);
         var board = GrainFactory.GetGrain<ISlotBoardGrain>(SlotBoardGrain.Key);
         var running = new Attempt(key, slot, holder, this.AsReference<IFoldGrain>());
+        var beats = 0;
         running.Timer = this.RegisterGrainTimer(async () =>
         {
             state.State.AliveAt = DateTime.UtcNow;
+            (state.State.Epoch, state.State.Epochs) = running.Progress;
+            // The progress is kept every few beats, so a fold's grain state says how far its attempt got.
+            if (++beats % ProgressBeats == 0)
+                await state.WriteStateAsync();
             await board.Hold(FoldId, silo.SiloAddress);
         }, new GrainTimerCreationOptions(TimeSpan.Zero, Beat) { KeepAlive = true });
         running.Run(executor, log);
@@ -291,10 +301,22 @@ public sealed class FoldGrain(
         public Task<IReadOnlyList<SamplePrediction>> Work { get; private set; } = Task.FromResult<IReadOnlyList<SamplePrediction>>([]);
         public bool Cancelled { get; private set; }
         public TimeSpan Elapsed => Stopwatch.GetElapsedTime(_started);
+        private long _progress;
+
+        /// <summary>The last finished epoch and the attempt's epochs, as the trainer reported them.</summary>
+        public (int Epoch, int Epochs) Progress
+        {
+            get
+            {
+                var packed = Interlocked.Read(ref _progress);
+                return ((int)(packed >> 32), (int)(packed & 0xFFFF_FFFF));
+            }
+        }
 
         public void Run(FoldExecutor executor, ILogger log)
         {
-            Work = Task.Run(() => executor.RunAsync(key, slot.Device, slot.Threads, _stop.Token));
+            Work = Task.Run(() => executor.RunAsync(key, slot.Device, slot.Threads, _stop.Token,
+                (epoch, epochs) => Interlocked.Exchange(ref _progress, ((long)epoch << 32) | (uint)epochs)));
             // The report goes through the grain's mailbox, so Finish runs on the grain's scheduler like every other call.
             Work.ContinueWith(async _ =>
             {
