@@ -69,13 +69,14 @@ public sealed class EmbeddedSweepTests(PostgresServer postgres) : IDisposable
     public async Task Stopping_an_embedded_sweep_gives_its_running_folds_back_and_running_it_again_redoes_no_finished_fold(string kind)
     {
         var url = await _stores.UrlAsync(kind);
-        // Nine folds of 1.5 s on two slots: when the second is done, two more are running.
+        // Nine folds of 1.5 s on two slots, stopped while two are done and more are running.
         var file = TestFeatures.WriteNoopSweep(_stores.Temp.Path, "stop-resume", "{name: noop, duration: 1500ms}", subjectsPerDatabase: 3);
         using var stop = new CancellationTokenSource();
         await using var store = await CoordinationStore.OpenAsync(url);
         var running = Embedded.RunAsync(url, file, slots: 2, stop: stop.Token);
         var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(2);
-        while (await DoneAsync(store) < 2)
+        // Stopped once two folds are done and the next ones are running.
+        while (await ProgressAsync(store) is not { Done: >= 2, Running: > 0 })
         {
             Assert.False(running.IsCompleted, "the sweep ended before two folds were done");
             Assert.True(DateTime.UtcNow < deadline, "two folds did not finish within 2 minutes");
@@ -104,8 +105,9 @@ public sealed class EmbeddedSweepTests(PostgresServer postgres) : IDisposable
         Assert.All(doneBefore, fold => Assert.Single(after, a => a.FoldId == fold));
         Assert.Equal(27, (await store.PredictionsAsync((await store.TrialsAsync(stopped.Id))[0].Id)).Count);
 
-        static async Task<int> DoneAsync(CoordinationStore store) =>
-            await store.ListSweepsAsync() is [var sweep, ..] ? (await store.ProgressAsync(sweep.Id)).Sum(p => p.Done) : 0;
+        static async Task<(int Done, int Running)> ProgressAsync(CoordinationStore store) =>
+            await store.ListSweepsAsync() is [var sweep, ..] && await store.ProgressAsync(sweep.Id) is { } trials
+                ? (trials.Sum(p => p.Done), trials.Sum(p => p.Running)) : (0, 0);
     }
 
     private static async Task<List<FoldAttempt>> AttemptsAsync(CoordinationStore store, string sweepId)
