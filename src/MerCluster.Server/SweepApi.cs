@@ -66,6 +66,9 @@ public static class SweepApi
             try
             {
                 definition = SweepDefinition.FromStore(yaml, options.SweepsDirectory, "(posted)");
+                if (string.IsNullOrEmpty(definition.Options.Features))
+                    return Results.Json(new ApiError("a sweep posted to the API names its feature set (features:); submit a sweep that names a dataset "
+                        + "with `mer sweep submit`, which has the silos preprocess it first", "features"), statusCode: StatusCodes.Status400BadRequest);
                 submitted = await SweepSubmitter.SubmitAsync(grains, store, SweepSubmitter.Plan(definition, features));
             }
             catch (ConfigException e)

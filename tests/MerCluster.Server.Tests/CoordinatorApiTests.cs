@@ -46,6 +46,16 @@ public sealed class CoordinatorApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_posted_sweep_that_names_a_dataset_instead_of_features_is_400_saying_to_use_sweep_submit()
+    {
+        var response = await _coordinator.PostSweepAsync("name: by-dataset\ndataset: {casme2: /data/CASME2}\npipeline: quick\nmodel: {name: noop}\n");
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var error = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("features", error.GetProperty("key").GetString());
+        Assert.Contains("mer sweep submit", error.GetProperty("error").GetString());
+    }
+
+    [Fact]
     public async Task A_malformed_sweep_is_400_naming_the_key()
     {
         var response = await _coordinator.PostSweepAsync(Coordinator.NoopSweep("bad-attempts", "max_attempts: 0"));
