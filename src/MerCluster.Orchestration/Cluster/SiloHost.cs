@@ -48,6 +48,9 @@ public sealed record SiloSettings
     /// </summary>
     public bool Kubernetes { get; init; }
 
+    /// <summary>The one silo of an embedded sweep (`mer sweep run`, `mer demo`): Orleans' own warnings are not shown, only errors.</summary>
+    public bool Embedded { get; init; }
+
     /// <summary>Lines worth a user's attention: folds that failed, silos lost.</summary>
     public Action<string>? Log { get; init; }
 }
@@ -92,6 +95,12 @@ public static class SiloHost
         var store = await CoordinationStore.OpenAsync(settings.StoreUrl, cancellationToken);
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        // Start-up notes that are not a user's business (server GC on a small box, our short reminder period).
+        builder.Logging.AddFilter("Orleans.Runtime.Silo", LogLevel.Error);
+        builder.Logging.AddFilter("Orleans.Hosting.ReminderOptionsValidator", LogLevel.Error);
+        // An embedded sweep shows its own progress: Orleans speaks up only for errors.
+        if (settings.Embedded)
+            builder.Logging.AddFilter("Orleans", LogLevel.Error);
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
         builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         Configure(builder, settings, store);

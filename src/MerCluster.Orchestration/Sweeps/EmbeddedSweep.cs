@@ -23,6 +23,7 @@ public static class EmbeddedSweep
             StoreUrl = storeUrl,
             Devices = devices,
             CacheRoot = cacheRoot,
+            Embedded = true,
             Checkpoints = Path.Combine(cacheRoot, "checkpoints"),
             Log = log,
         }, stopping);
