@@ -23,7 +23,9 @@ public sealed class ProcessFaultTests(PostgresServer postgres) : IDisposable
         using (var embedded = MerProcess.Start("sweep", "run", file, "--slots", "2", "--store", url))
         {
             var sweep = await WaitForAsync(async () => (await store.ListSweepsAsync()).FirstOrDefault(), embedded);
-            await WaitForAsync(async () => (await store.ProgressAsync(sweep.Id)).Sum(p => p.Done) >= 4 ? "enough" : null, embedded);
+            // Killed once four folds are done and the next ones are running (not in the moment between two folds).
+            await WaitForAsync(async () => await store.ProgressAsync(sweep.Id) is { } trials && trials.Sum(p => p.Done) >= 4 && trials.Sum(p => p.Running) > 0
+                ? "enough" : null, embedded);
             embedded.Kill();
             await embedded.WaitAsync(ProcessTimeout);
             doneBeforeCrash = await DoneFoldAttemptsAsync(store, sweep.Id);

@@ -48,7 +48,7 @@ internal sealed class SweepProgressView : IDisposable
     }
 
     /// <summary>The ETA: the folds left times the mean fold time, spread over the slots.</summary>
-    public static TimeSpan? Remaining(SweepStatus status, int slots)
+    private static TimeSpan? Remaining(SweepStatus status, int slots)
     {
         if (status.MeanFoldSeconds is not { } mean)
             return null;

@@ -20,6 +20,14 @@ public sealed class ClusterStore : IAsyncDisposable
         _url = storeUrl;
     }
 
+    /// <summary>A store this process has already opened (a silo's), so the providers share its connections instead of opening it again.</summary>
+    public ClusterStore(CoordinationStore opened)
+    {
+        Location = opened.Location;
+        _url = opened.Location.ToString();
+        _store = opened;
+    }
+
     public StoreLocation Location { get; }
 
     public async Task<CoordinationStore> OpenAsync(CancellationToken cancellationToken = default)

@@ -136,6 +136,7 @@ public static class SiloHost
             silo.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = MinimumReminderPeriod);
             silo.UseSiloMetadata(new Dictionary<string, string> { [SiloSlots.MetadataKey] = settings.Devices.Count.ToString() });
             silo.AddPlacementDirector<FreeSlotPlacement, FreeSlotPlacementDirector>();
+            silo.Services.AddSingleton(new ClusterStore(store));
             silo.UseStoreClustering(settings.StoreUrl);
             // After the name and cluster ids above, so that the pod's name is the silo's (what the pod watch matches on).
             if (settings.Kubernetes)
@@ -148,7 +149,7 @@ public static class SiloHost
             silo.Services.AddSingleton(new SiloLog(settings.Log ?? (_ => { })));
             silo.Services.AddHostedService<SweepWaker>();
             silo.Services.AddSingleton(services => new FoldExecutor(services.GetRequiredService<SweepContexts>(), services.GetRequiredService<FeatureSetCache>(),
-                new FoldRunners(new TrainingFoldRunner()), settings.Checkpoints, settings.Log));
+                new FoldRunners(new TrainingFoldRunner()), settings.Checkpoints, services.GetRequiredService<SiloLog>()));
             more?.Invoke(silo);
         });
     }

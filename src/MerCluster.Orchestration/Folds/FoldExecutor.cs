@@ -10,7 +10,7 @@ namespace MerCluster.Orchestration.Folds;
 /// its training checkpoint at the same path for every attempt (under the silo's <c>--checkpoints</c> folder, shared
 /// between silos), so an attempt on another silo resumes where the last one checkpointed.
 /// </summary>
-public sealed class FoldExecutor(SweepContexts sweeps, FeatureSetCache features, FoldRunners runners, string? checkpoints, Action<string>? log = null)
+public sealed class FoldExecutor(SweepContexts sweeps, FeatureSetCache features, FoldRunners runners, string? checkpoints, Grains.SiloLog log)
 {
     public SweepContexts Sweeps => sweeps;
 
@@ -37,6 +37,6 @@ public sealed class FoldExecutor(SweepContexts sweeps, FeatureSetCache features,
             ? null
             : Path.Combine(checkpoints, attempt.SweepId, $"trial-{attempt.TrialId}", attempt.HeldOutSubject.Replace('/', '_') + ".ckpt");
         return new FoldJob(attempt, trialOptions, $"{sweep.Definition.Source} ({trial.Label})", featureSet, protocol, fold, device, threads,
-            checkpoint, message => log?.Invoke($"{attempt}: {message}"));
+            checkpoint, message => log.Write($"{attempt}: {message}"));
     }
 }
