@@ -1,3 +1,4 @@
+using MerCluster.Artifacts;
 using MerCluster.Core.Arrays;
 using MerCluster.Pipeline.Cache;
 
@@ -14,7 +15,7 @@ public static class CacheProbe
 
     public static int Main(string[] args)
     {
-        var store = new FileSystemFeatureStore(args[1]);
+        var store = new FileSystemArtifactStore(args[1]);
         switch (args[0])
         {
             case "compute":
@@ -30,7 +31,7 @@ public static class CacheProbe
                 Console.WriteLine($"sum {value.Data.Sum()}");
                 return 0;
             case "hold-lock":
-                using (store.Lock(Key, CancellationToken.None))
+                using (store.Lock(new FeatureCache(store).NameOf(Key), CancellationToken.None))
                 {
                     Console.WriteLine("locked");
                     Thread.Sleep(Timeout.Infinite);

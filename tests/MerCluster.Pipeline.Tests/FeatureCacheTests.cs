@@ -1,3 +1,4 @@
+using MerCluster.Artifacts;
 using System.Diagnostics.Metrics;
 using MerCluster.Core.Arrays;
 using MerCluster.Pipeline.Cache;
@@ -32,7 +33,7 @@ public class FeatureCacheTests
     public void A_store_that_flushes_to_disk_stores_the_same_files()
     {
         using var dir = new TempDirectory();
-        var cache = new FeatureCache(new FileSystemFeatureStore(dir.Path, flushToDisk: true));
+        var cache = new FeatureCache(new FileSystemArtifactStore(dir.Path, flushToDisk: true));
         cache.GetOrCompute(Key, Value);
         Assert.Equal(Value().Data, FeatureCache.OnDisk(dir.Path).GetOrCompute<float>(Key, () => throw new InvalidOperationException("recomputed")).Data);
     }
@@ -53,7 +54,7 @@ public class FeatureCacheTests
         using var dir = new TempDirectory();
         var cache = FeatureCache.OnDisk(dir.Path);
         cache.GetOrCompute(Key, Value);
-        var path = cache.Store.Locate(Key);
+        var path = cache.Locate(Key);
         Assert.Equal(Value().Data, Npy.Read<float>(path).Data);
         var line = File.ReadAllText(path + ".sha256");
         Assert.Matches($"^[0-9a-f]{{64}}  {Key.Hex}\\.npy\\n$", line);
@@ -69,7 +70,7 @@ public class FeatureCacheTests
         using var dir = new TempDirectory();
         var cache = FeatureCache.OnDisk(dir.Path);
         cache.GetOrCompute(Key, Value);
-        var path = cache.Store.Locate(Key);
+        var path = cache.Locate(Key);
         switch (damage)
         {
             case "flip":
@@ -90,7 +91,7 @@ public class FeatureCacheTests
         Assert.Equal(1, recomputed);
         Assert.Equal(Value().Data, value.Data);
         Assert.Equal(1, cache.Stats.Corrupt);
-        Assert.Equal(StoredFeatureState.Found, cache.Store.TryRead(Key, out _));
+        Assert.Equal(ArtifactState.Found, cache.Store.ReadBytes(cache.NameOf(Key), out _));
     }
 
     [Fact]
@@ -159,14 +160,15 @@ public class FeatureCacheTests
     public void A_lock_held_by_a_killed_process_is_released()
     {
         using var dir = new TempDirectory();
-        var store = new FileSystemFeatureStore(dir.Path);
+        var store = new FileSystemArtifactStore(dir.Path);
+        var name = new FeatureCache(store).NameOf(CacheProbe.Key);
         using var holder = ChildProcess.StartProbe("hold-lock", dir.Path);
         Assert.Equal("locked", holder.ReadLine(TimeSpan.FromSeconds(30)));
         using (var blocked = new CancellationTokenSource(TimeSpan.FromMilliseconds(300)))
-            Assert.ThrowsAny<OperationCanceledException>(() => store.Lock(CacheProbe.Key, blocked.Token));
+            Assert.ThrowsAny<OperationCanceledException>(() => store.Lock(name, blocked.Token));
         holder.Kill();
         using var released = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-        using var acquired = store.Lock(CacheProbe.Key, released.Token);
+        using var acquired = store.Lock(name, released.Token);
     }
 
     [Fact]

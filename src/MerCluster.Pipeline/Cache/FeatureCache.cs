@@ -1,22 +1,33 @@
 using System.Diagnostics;
+using MerCluster.Artifacts;
 using MerCluster.Core.Arrays;
 
 namespace MerCluster.Pipeline.Cache;
 
 /// <summary>
 /// Computes each feature once: a request whose key is stored gets the stored array; otherwise it takes the key's
-/// in-process gate and the store's cross-process lock, looks again (someone may have just written it), and only then
-/// computes, writes and releases. A stored value that fails verification is deleted and recomputed, never returned.
-/// Keys of one pipeline form a DAG (a feature's inputs never depend on it), so nested requests cannot deadlock.
+/// in-process gate and the store's lock (across processes on a folder store), looks again (someone may have just written
+/// it), and only then computes, writes and releases. A stored value that fails verification is deleted and recomputed,
+/// never returned. Keys of one pipeline form a DAG (a feature's inputs never depend on it), so nested requests cannot
+/// deadlock. Values are .npy artifacts named <c>FOLDER/ab/abcd….npy</c> by their key, in any artifact store: a folder
+/// (plain files a user can open with numpy) or blob storage, where the write is create-only and a second writer's
+/// conflict means the array already exists.
 /// </summary>
-public sealed class FeatureCache(IFeatureStore store)
+public sealed class FeatureCache(IArtifactStore store, string folder = "")
 {
     private readonly Dictionary<FeatureKey, Gate> _gates = new();
     private long _hits, _misses, _corrupt, _bytesRead, _bytesWritten, _storeTicks;
 
-    public static FeatureCache OnDisk(string directory) => new(new FileSystemFeatureStore(directory));
+    /// <summary>A cache whose values are files directly under <paramref name="directory"/>.</summary>
+    public static FeatureCache OnDisk(string directory) => new(new FileSystemArtifactStore(directory));
 
-    public IFeatureStore Store { get; } = store;
+    public IArtifactStore Store { get; } = store;
+
+    /// <summary>The artifact name of <paramref name="key"/>'s value.</summary>
+    public string NameOf(FeatureKey key) => ArtifactNames.Join(folder, $"{key.Hex[..2]}/{key.Hex}.npy");
+
+    /// <summary>Where <paramref name="key"/>'s value is stored (a file path on a folder store), for messages and previews.</summary>
+    public string Locate(FeatureKey key) => Store.Locate(NameOf(key));
 
     public FeatureCacheStats Stats => new(
         Interlocked.Read(ref _hits), Interlocked.Read(ref _misses), Interlocked.Read(ref _corrupt),
@@ -27,27 +38,28 @@ public sealed class FeatureCache(IFeatureStore store)
     public NdArray<T> GetOrCompute<T>(FeatureKey key, Func<NdArray<T>> compute, CancellationToken cancellationToken = default)
         where T : unmanaged
     {
-        if (Timed(() => Store.TryRead(key, out var found) == StoredFeatureState.Found ? found : null) is { } stored)
+        var name = NameOf(key);
+        if (Timed(() => Store.ReadBytes(name, out var found) == ArtifactState.Found ? found : null) is { } stored)
             return Hit<T>(key, stored);
 
         var gate = EnterGate(key, cancellationToken);
         try
         {
-            using var fileLock = Store.Lock(key, cancellationToken);
-            var state = StoredFeatureState.Missing;
+            using var storeLock = Store.Lock(name, cancellationToken);
+            var state = ArtifactState.Missing;
             stored = Timed(() =>
             {
-                state = Store.TryRead(key, out var bytes);
+                state = Store.ReadBytes(name, out var bytes, cancellationToken);
                 return bytes;
             });
             switch (state)
             {
-                case StoredFeatureState.Found:
+                case ArtifactState.Found:
                     return Hit<T>(key, stored);
-                case StoredFeatureState.Corrupt:
+                case ArtifactState.Corrupt:
                     Interlocked.Increment(ref _corrupt);
                     FeatureCacheMetrics.Corrupt.Add(1);
-                    Timed(() => Store.Delete(key));
+                    Timed(() => Store.Delete(name, cancellationToken));
                     break;
             }
             Interlocked.Increment(ref _misses);
@@ -57,7 +69,8 @@ public sealed class FeatureCache(IFeatureStore store)
             FeatureCacheMetrics.ComputeSeconds.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
             var buffer = new MemoryStream();
             Npy.Write(buffer, value);
-            Timed(() => Store.Write(key, buffer.GetBuffer().AsSpan(0, (int)buffer.Length)));
+            // Create-only: on a blob store another silo may have written the same value meanwhile, which is as good.
+            Timed(() => Store.Create(name, buffer.GetBuffer().AsMemory(0, (int)buffer.Length), cancellationToken));
             Interlocked.Add(ref _bytesWritten, buffer.Length);
             FeatureCacheMetrics.BytesWritten.Add(buffer.Length);
             return value;
@@ -92,7 +105,7 @@ public sealed class FeatureCache(IFeatureStore store)
 
     private NdArray<T> Hit<T>(FeatureKey key, byte[] npy) where T : unmanaged
     {
-        var value = Npy.Read<T>(new MemoryStream(npy), Store.Locate(key));
+        var value = Npy.Read<T>(new MemoryStream(npy), Locate(key));
         Interlocked.Increment(ref _hits);
         Interlocked.Add(ref _bytesRead, npy.Length);
         FeatureCacheMetrics.Hits.Add(1);

@@ -40,5 +40,5 @@ public sealed class FeatureGraph(FeatureCache cache)
     }
 
     /// <summary>Where the value of <paramref name="feature"/> is stored (an .npy file for the filesystem store).</summary>
-    public string Locate<T>(Feature<T> feature) where T : unmanaged => Cache.Store.Locate(feature.Key);
+    public string Locate<T>(Feature<T> feature) where T : unmanaged => Cache.Locate(feature.Key);
 }
