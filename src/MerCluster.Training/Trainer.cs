@@ -201,9 +201,16 @@ public sealed class Trainer : IDisposable
 
     /// <summary>Trains on every sample of <paramref name="features"/> from the epoch reached to the configured epochs.</summary>
     /// <returns>The last epoch's mean training loss (NaN when no epoch ran).</returns>
+    /// <remarks>After each checkpoint written to <paramref name="checkpointPath"/>, <paramref name="checkpointSaved"/> runs (a fold copies it to its artifact store there).</remarks>
     public double Fit(FeatureSet features, IProgress<EpochProgress>? progress = null, CancellationToken cancellation = default,
-        string? checkpointPath = null, float[]? sampleWeights = null, string? fold = null)
+        string? checkpointPath = null, float[]? sampleWeights = null, string? fold = null, Action<string>? checkpointSaved = null)
     {
+        void Checkpoint()
+        {
+            Save(checkpointPath!);
+            checkpointSaved?.Invoke(checkpointPath!);
+        }
+
         var context = Context(fold);
         if (features.Classes.Count != _model.Classes)
             throw new TrainingException(TrainingStatus.Argument,
@@ -229,14 +236,14 @@ public sealed class Trainer : IDisposable
             if (cancellation.IsCancellationRequested)
             {
                 if (checkpointPath is not null)
-                    Save(checkpointPath);
+                    Checkpoint();
                 throw new OperationCanceledException($"{context}: training cancelled after epoch {Epoch}", cancellation);
             }
             if (checkpointPath is not null && _train.CheckpointEvery > 0 && Epoch % _train.CheckpointEvery == 0 && Epoch < _train.Epochs)
-                Save(checkpointPath);
+                Checkpoint();
         }
         if (checkpointPath is not null)
-            Save(checkpointPath);
+            Checkpoint();
         return loss;
     }
 
@@ -283,7 +290,7 @@ public sealed class Trainer : IDisposable
     /// </summary>
     public static FoldResult TrainFold(TrainingConfig config, FeatureSet features, Core.Protocols.Fold fold,
         IProgress<EpochProgress>? progress = null, CancellationToken cancellation = default, string? checkpointPath = null,
-        bool discardUnusableCheckpoint = false)
+        bool discardUnusableCheckpoint = false, Action<string>? checkpointSaved = null)
     {
         var context = $"model '{config.Model.Name}', fold '{fold.Name}'";
         if (fold.TrainRows.Concat(fold.TestRows).Any(row => row < 0 || row >= features.Count))
@@ -300,7 +307,7 @@ public sealed class Trainer : IDisposable
         string? discarded = null;
         using var trainer = CreateOrResume(config, checkpointPath, $"fold '{fold.Name}'", discardUnusableCheckpoint ? why => discarded = why : null);
         var resumedEpoch = trainer.Epoch;
-        var loss = trainer.Fit(train, progress, cancellation, checkpointPath, fold: fold.Name);
+        var loss = trainer.Fit(train, progress, cancellation, checkpointPath, fold: fold.Name, checkpointSaved: checkpointSaved);
         // Seed 004 classifies with an SVM on the penultimate features when the model config asks for it.
         var probabilities = trainer.Svm is { } svm
             ? SvmHead.Predict(trainer, train, heldOut, svm, fold.Name)

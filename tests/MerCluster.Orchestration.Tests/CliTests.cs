@@ -35,7 +35,7 @@ public sealed class CliTests : IDisposable
     {
         var file = TestFeatures.WriteNoopSweep(_temp.Path, "submitted", "{name: noop}");
         var url = _temp.SqliteUrl;
-        using var silo = MerProcess.Start("silo", "--store", url, "--slots", "2", "--checkpoints", _temp.File("checkpoints"));
+        using var silo = MerProcess.Start("silo", "--store", url, "--slots", "2", "--cache", _temp.File("cache"));
         await silo.WaitForOutputAsync("joined the cluster", Timeout);
 
         using var submit = MerProcess.Start("sweep", "submit", file, "--store", url);

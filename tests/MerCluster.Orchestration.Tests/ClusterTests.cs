@@ -19,7 +19,7 @@ public sealed class ClusterTests(PostgresServer postgres) : IAsyncLifetime
     private readonly StoreKinds _stores = new(postgres);
     private readonly List<ChildProcess> _silos = [];
 
-    private string Checkpoints => Path.Combine(_stores.Temp.Path, "checkpoints");
+    private string Checkpoints => Path.Combine(_stores.Temp.Path, "cache", "checkpoints");
 
     [Theory]
     [InlineData("postgres", 3)]
@@ -169,7 +169,7 @@ public sealed class ClusterTests(PostgresServer postgres) : IAsyncLifetime
     private async Task StartSilosAsync(string url, int count, int slots, int first = 0)
     {
         var started = Enumerable.Range(first, count).Select(i => MerProcess.Start("silo", "--store", url, "--slots", slots.ToString(), "--name", $"silo-{i}",
-            "--checkpoints", Checkpoints, "--cache", Path.Combine(_stores.Temp.Path, "cache"), "--threads", "1")).ToList();
+            "--cache", Path.Combine(_stores.Temp.Path, "cache"), "--threads", "1")).ToList();
         _silos.AddRange(started);
         foreach (var silo in started)
             await silo.WaitForOutputAsync("joined the cluster", StartTimeout);

@@ -99,7 +99,8 @@ public sealed partial class DeployFilesTests
         var values = Load(Chart("values.yaml"));
         Assert.Equal("1", Scalar(values, "silos", "gpus"));
         Assert.Equal("9464", Scalar(values, "silos", "metricsPort"));
-        Assert.Equal("/data/checkpoints", Scalar(values, "silos", "checkpoints"));
+        Assert.Equal("/data/artifacts", Scalar(values, "silos", "artifacts", "url"));
+        Assert.Equal("", Scalar(values, "silos", "artifacts", "azblobSecret"));
         Assert.Equal("true", Scalar(values, "rbac", "create"));
         Assert.Equal("", Scalar(values, "store", "externalUrl"));
         Assert.Equal("", Scalar(values, "apiToken", "existingSecret"));

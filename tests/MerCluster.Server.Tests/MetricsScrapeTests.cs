@@ -72,7 +72,7 @@ public sealed class MetricsScrapeTests
     private static async Task<ChildProcess> StartSiloAsync(Coordinator coordinator, string name, int metricsPort)
     {
         var silo = MerCli.Start(null, "silo", "--store", coordinator.StoreUrl, "--slots", "1", "--name", name,
-            "--checkpoints", coordinator.Directory.File("checkpoints"), "--metrics-port", metricsPort.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            "--cache", coordinator.Directory.File("cache"), "--metrics-port", metricsPort.ToString(System.Globalization.CultureInfo.InvariantCulture));
         try
         {
             await Membership.WaitUntilAsync(coordinator.StoreUrl, silos => silos.Any(s => s.SiloName == name && s.Status == "Active"),

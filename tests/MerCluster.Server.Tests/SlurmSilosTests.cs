@@ -35,11 +35,11 @@ public sealed class SlurmSilosTests
     [Fact]
     public void Zero_gpus_runs_the_asked_number_of_cpu_silos_with_their_slots_and_no_gres()
     {
-        var script = new SlurmSiloArray { StoreUrl = "sqlite:/shared/store.db", Gpus = 0, CpuSilos = 3, SlotsPerSilo = 2, CpusPerSilo = 4, Checkpoints = "/shared/checkpoints" }.Render();
+        var script = new SlurmSiloArray { StoreUrl = "sqlite:/shared/store.db", Gpus = 0, CpuSilos = 3, SlotsPerSilo = 2, CpusPerSilo = 4, Artifacts = "/shared/artifacts" }.Render();
         Assert.Contains("#SBATCH --array=0-2\n", script);
         Assert.DoesNotContain("--gres", script);
         Assert.DoesNotContain("--device", script);
-        Assert.Contains(" --slots 2 --threads 2 --name \"$name\" --checkpoints '/shared/checkpoints'\n", script);
+        Assert.Contains(" --slots 2 --threads 2 --name \"$name\" --artifacts '/shared/artifacts'\n", script);
     }
 
     [Fact]
@@ -79,7 +79,7 @@ public sealed class SlurmSilosTests
         var expected = new SlurmSiloArray
         {
             StoreUrl = "postgres://mer@db.cluster:5432/mer", Gpus = 4, CpusPerSilo = 8, Partition = "gpu", Time = "1-00:00:00",
-            MerCommand = "/opt/mercluster/mer", Checkpoints = "/shared/mer/checkpoints", MetricsPort = 9464, LogDirectory = "logs",
+            MerCommand = "/opt/mercluster/mer", Artifacts = "/shared/mer/artifacts", MetricsPort = 9464, LogDirectory = "logs",
         }.Render();
         Assert.Equal(expected, File.ReadAllText(example));
         Assert.Contains("mer slurm silos --store postgres://mer@db.cluster:5432/mer --gpus 4 --cpus-per-silo 8", File.ReadAllText(Path.Combine(Path.GetDirectoryName(example)!, "README.md")));
@@ -99,7 +99,7 @@ public sealed class SlurmSilosTests
         var script = coordinator.Directory.File("silos.sbatch");
         var (code, output) = await MerCli.RunAsync(CliTimeout, slurm.Environment,
             "slurm", "silos", "--store", coordinator.StoreUrl, "--gpus", "0", "--silos", "2", "--slots", "1", "--mer", MerCli.CommandLine,
-            "--checkpoints", coordinator.Directory.File("checkpoints"), "--output", script, "--submit");
+            "--artifacts", coordinator.Directory.File("artifacts"), "--output", script, "--submit");
         Assert.True(code == 0, output);
         var job = output.Split('\n').Single(l => l.StartsWith("submitted job ", StringComparison.Ordinal))["submitted job ".Length..].Trim();
         string Diagnostics() => $"queue: {slurm.Queue()}\n{SiloLogs(coordinator)}\n{slurm.Logs()}";

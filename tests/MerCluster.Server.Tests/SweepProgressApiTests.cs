@@ -21,7 +21,6 @@ public sealed class SweepProgressApiTests : IAsyncLifetime
             StoreUrl = _coordinator.StoreUrl,
             Devices = ["cpu"],
             CacheRoot = _coordinator.Directory.File("cache"),
-            Checkpoints = _coordinator.Directory.File("checkpoints"),
         });
         var posted = await _coordinator.PostSweepAsync(Coordinator.NoopSweep("streamed", model: "{name: noop, duration: 300ms}"));
         Assert.Equal(HttpStatusCode.Created, posted.StatusCode);

@@ -170,7 +170,7 @@ internal static class PreprocessCommand
             outcome = AnsiConsole.Progress().Start(progress =>
             {
                 var task = progress.AddTask($"pipeline {options.Name}", maxValue: manifest.Samples.Count);
-                return DatasetFeatures.Ensure(manifest, options, cacheRoot, (done, _) => task.Value = done);
+                return DatasetFeatures.Ensure(manifest, options, SiloArtifacts.InFolder(cacheRoot), (done, _) => task.Value = done);
             });
         }
         catch (Exception e) when (e is DatasetException or ConfigException or VisionException or IOException or InvalidDataException or DllNotFoundException)
@@ -180,11 +180,11 @@ internal static class PreprocessCommand
         }
         foreach (var skipped in outcome.Skipped)
             AnsiConsole.MarkupLineInterpolated($"[yellow]left out[/] {skipped}");
-        var directory = outcome.Directory;
+        var directory = outcome.Reference;
         if (copyTo is not null)
         {
             Directory.CreateDirectory(copyTo);
-            foreach (var file in Directory.EnumerateFiles(outcome.Directory))
+            foreach (var file in Directory.EnumerateFiles(outcome.Reference).Where(f => !f.EndsWith(".sha256", StringComparison.Ordinal)))
                 File.Copy(file, Path.Combine(copyTo, Path.GetFileName(file)), overwrite: true);
             directory = copyTo;
         }

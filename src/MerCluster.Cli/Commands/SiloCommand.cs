@@ -9,7 +9,7 @@ using MerCluster.Server;
 namespace MerCluster.Cli.Commands;
 
 /// <summary>
-/// `mer silo --store URL (--device cuda:0 [--device cuda:1 ...] | --slots N) [--cache DIR] [--checkpoints DIR] [--metrics-port P]`: an
+/// `mer silo --store URL (--device cuda:0 [--device cuda:1 ...] | --slots N) [--cache DIR] [--artifacts URL] [--metrics-port P]`: an
 /// Orleans silo of the cluster on that store, training one fold per device slot until stopped (SIGTERM or Ctrl-C give
 /// the running folds back).
 /// </summary>
@@ -22,14 +22,11 @@ internal static partial class SiloCommand
         var slots = SlotsOption("CPU slots: folds this silo trains at once on the CPU (0: it hosts grains but never trains). Not with --device.");
         var cache = new Option<DirectoryInfo>("--cache")
         {
-            Description = "The feature cache this silo preprocesses clips into and reads feature sets from: a folder every silo sees (default: .mer/cache).",
+            Description = "This silo's disk folder: the artifact store itself when --artifacts is not given (then a folder every silo sees), else the local copies of the remote store (default: .mer/cache).",
             DefaultValueFactory = _ => new DirectoryInfo(SweepFeatures.DefaultCacheRoot),
         };
-        var checkpoints = new Option<DirectoryInfo>("--checkpoints")
-        {
-            Description = "Where folds save their training every train.checkpoint_every epochs and resume from on any silo: a folder every silo sees (default: .mer/cache/checkpoints).",
-            DefaultValueFactory = _ => new DirectoryInfo(Path.Combine(SweepFeatures.DefaultCacheRoot, "checkpoints")),
-        };
+        var artifacts = ArtifactOptions.Store();
+        var cacheSize = ArtifactOptions.CacheSize();
         var threads = new Option<int>("--threads") { Description = "Training threads per slot (default: the cores shared out over the slots)." };
         var metricsPort = new Option<int>("--metrics-port") { Description = "Serve Prometheus metrics on this port (0: none)." };
         var name = new Option<string?>("--name") { Description = "The silo's name in the membership table (default host-pid)." };
@@ -42,7 +39,7 @@ internal static partial class SiloCommand
         };
         var command = new Command("silo", "Join the cluster on a store as an Orleans silo and train one fold per device slot until stopped (SIGTERM gives running folds back).")
         {
-            store, devices, slots, cache, checkpoints, threads, metricsPort, name, address, port, gatewayPort, kubernetes,
+            store, devices, slots, cache, artifacts, cacheSize, threads, metricsPort, name, address, port, gatewayPort, kubernetes,
         };
         command.SetAction(parse =>
         {
@@ -65,7 +62,8 @@ internal static partial class SiloCommand
                 Devices = list,
                 ThreadsPerSlot = parse.GetValue(threads),
                 CacheRoot = parse.GetValue(cache)!.FullName,
-                Checkpoints = parse.GetValue(checkpoints)!.FullName,
+                Artifacts = parse.GetValue(artifacts),
+                CacheBytes = ArtifactOptions.Bytes(parse.GetValue(cacheSize)),
                 Name = parse.GetValue(name),
                 Address = ip,
                 SiloPort = parse.GetValue(port),
@@ -121,7 +119,7 @@ internal static partial class SiloCommand
         {
             return RunAsync().GetAwaiter().GetResult();
         }
-        catch (Exception e) when (e is StoreException or ArgumentException or InvalidOperationException or IOException)
+        catch (Exception e) when (e is StoreException or Artifacts.ArtifactStoreException or ArgumentException or InvalidOperationException or IOException)
         {
             Console.Error.WriteLine(e.Message);
             return 1;
@@ -133,7 +131,8 @@ internal static partial class SiloCommand
             using var host = await SiloHost.StartAsync(settings, stop.Token);
             var siloName = settings.Kubernetes ? Environment.GetEnvironmentVariable("POD_NAME") : settings.Name ?? $"{Environment.MachineName}-{Environment.ProcessId}";
             Console.WriteLine($"silo {siloName} joined the cluster on {StoreLocation.Parse(settings.StoreUrl)} "
-                + (settings.Devices.Count == 0 ? "with no slots (hosts grains, never trains)" : $"with {settings.Devices.Count} slot(s): {string.Join(", ", settings.Devices)}"));
+                + (settings.Devices.Count == 0 ? "with no slots (hosts grains, never trains)"
+                    : $"with {settings.Devices.Count} slot(s): {string.Join(", ", settings.Devices)}; artifacts in {settings.Artifacts ?? settings.CacheRoot}"));
             try
             {
                 await Task.Delay(Timeout.Infinite, stop.Token);

@@ -21,14 +21,14 @@ internal static class SlurmCommand
         var partition = new Option<string?>("--partition") { Description = "Slurm partition." };
         var time = new Option<string?>("--time") { Description = "Time limit per task (e.g. 12:00:00 or 1-00:00:00); the silo is warned 120 s before and gives its folds back." };
         var mer = new Option<string>("--mer") { Description = "How the compute nodes run the CLI.", DefaultValueFactory = _ => DefaultMerCommand() };
-        var checkpoints = new Option<string?>("--checkpoints") { Description = "Where folds checkpoint: a folder every node sees (default: the silo's, under the submit directory)." };
+        var artifacts = new Option<string?>("--artifacts") { Description = "The silos' artifact store (features, feature sets, checkpoints): a folder every node sees or azblob://CONTAINER/PREFIX (default: the silo's, under the submit directory)." };
         var siloArgs = new Option<string>("--silo-args") { Description = "Extra arguments for every `mer silo`.", DefaultValueFactory = _ => "" };
         var metricsPort = new Option<int?>("--metrics-port") { Description = "Each silo serves /metrics on this port plus its array index." };
         var output = new Option<FileInfo>("--output") { Description = "Where to write the sbatch script.", DefaultValueFactory = _ => new FileInfo("mer-silos.sbatch") };
         var submit = new Option<bool>("--submit") { Description = "Submit the script with sbatch after writing it." };
         var silosCommand = new Command("silos", "Write (and with --submit, sbatch) a job array of `mer silo` tasks, one device slot per GPU, requeued on preemption.")
         {
-            store, gpus, gpusPerSilo, silos, slots, cpus, partition, time, mer, checkpoints, siloArgs, metricsPort, output, submit,
+            store, gpus, gpusPerSilo, silos, slots, cpus, partition, time, mer, artifacts, siloArgs, metricsPort, output, submit,
         };
         silosCommand.SetAction((parse, cancellationToken) => RunAsync(new SlurmSiloArray
         {
@@ -41,7 +41,7 @@ internal static class SlurmCommand
             Partition = parse.GetValue(partition),
             Time = parse.GetValue(time),
             MerCommand = parse.GetValue(mer)!,
-            Checkpoints = parse.GetValue(checkpoints),
+            Artifacts = parse.GetValue(artifacts),
             SiloArguments = parse.GetValue(siloArgs)!,
             MetricsPort = parse.GetValue(metricsPort),
             // As given (relative stays relative): sbatch resolves --output against the directory it is run from, like this path.

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using MerCluster.Core.Configuration;
 using MerCluster.Orchestration.Cluster;
+using MerCluster.Orchestration.Features;
 using MerCluster.Orchestration.Folds;
 using MerCluster.Orchestration.Grains;
 using MerCluster.Orchestration.Store;
@@ -29,9 +30,10 @@ internal static class SweepCommand
         var devices = SiloCommand.DeviceOption();
         var store = StoreOption.Create();
         var cache = CacheOption();
+        var artifacts = ArtifactOptions.Store();
         var command = new Command("run", "Run a sweep on this machine: one silo in this process on the store (default: a local SQLite file); running it again after a stop resumes it.")
         {
-            file, slots, devices, store, cache,
+            file, slots, devices, store, cache, artifacts,
         };
         command.SetAction(parse =>
         {
@@ -43,7 +45,8 @@ internal static class SweepCommand
                 return 2;
             }
             using var stop = new StopSignal(signal => Console.Error.WriteLine($"{signal}: giving the running folds back; run the same command again to resume"));
-            return Guard(() => RunAsync(parse.GetValue(file)!.FullName, list, parse.GetValue(store)!, parse.GetValue(cache)!.FullName, [], stop.Token));
+            return Guard(() => RunAsync(parse.GetValue(file)!.FullName, list, parse.GetValue(store)!, parse.GetValue(cache)!.FullName, [], stop.Token,
+                parse.GetValue(artifacts)));
         });
         return command;
     }
@@ -52,11 +55,15 @@ internal static class SweepCommand
     {
         var file = new Argument<FileInfo>("file") { Description = "The sweep file (configs/sweeps/*.yaml)." };
         var store = StoreOption.Create(required: true);
+        var artifacts = ArtifactOptions.Store();
+        artifacts.Description = "The silos' artifact store when it is blob storage (azblob://CONTAINER/PREFIX): a sweep's own features folder is uploaded "
+            + "there, so silos without a shared filesystem can train on it (default: $MER_ARTIFACTS).";
+        var cache = CacheOption();
         var command = new Command("submit", "Start a sweep on the cluster of silos running on the store, and return (a sweep naming a dataset has its features computed by the silos first).")
         {
-            file, store,
+            file, store, artifacts, cache,
         };
-        command.SetAction(parse => Guard(() => SubmitAsync(parse.GetValue(file)!.FullName, parse.GetValue(store)!)));
+        command.SetAction(parse => Guard(() => SubmitAsync(parse.GetValue(file)!.FullName, parse.GetValue(store)!, parse.GetValue(artifacts), parse.GetValue(cache)!.FullName)));
         return command;
     }
 
@@ -71,13 +78,13 @@ internal static class SweepCommand
 
     private static Option<DirectoryInfo> CacheOption() => new("--cache")
     {
-        Description = "Feature cache of the in-process silo, for sweeps that name a dataset and a pipeline.",
+        Description = "This machine's disk folder: the artifact store (feature cache, feature sets, checkpoints) when --artifacts is not given, else the local copies of the remote store.",
         DefaultValueFactory = _ => new DirectoryInfo(SweepFeatures.DefaultCacheRoot),
     };
 
     /// <summary>Runs a sweep on an embedded silo with a live progress view; returns the sweep's id (the demo reports on it).</summary>
     internal static async Task<string> RunAsync(string file, IReadOnlyList<string> devices, string url, string cache,
-        IReadOnlyList<Core.Grids.GridOverride> overrides, CancellationToken stop)
+        IReadOnlyList<Core.Grids.GridOverride> overrides, CancellationToken stop, string? artifacts = null)
     {
         var definition = SweepDefinition.Load(file, overrides);
         var log = new List<string>();
@@ -90,7 +97,7 @@ internal static class SweepCommand
                 else
                     lock (log)
                         log.Add(message);
-            }, stop, Progress());
+            }, stop, Progress(), artifacts);
         view.Dispose();
         foreach (var line in log)
             Console.Error.WriteLine(line);
@@ -101,11 +108,14 @@ internal static class SweepCommand
         return submitted.Id;
     }
 
-    private static async Task<string> SubmitAsync(string file, string url)
+    private static async Task<string> SubmitAsync(string file, string url, string? artifactsUrl, string cache)
     {
         var definition = SweepDefinition.Load(file);
+        var artifacts = artifactsUrl is null ? null : SiloArtifacts.Open(artifactsUrl, cache);
+        if (artifacts is not null)
+            definition = SweepFeatures.Upload(definition, artifacts, Console.WriteLine);
         await using var cluster = await ClusterConnection.ConnectAsync(url);
-        var plan = SweepSubmitter.Plan(await SweepFeatures.PrepareAsync(cluster.Grains, definition, Console.WriteLine, Progress()), new FeatureSetCache());
+        var plan = SweepSubmitter.Plan(await SweepFeatures.PrepareAsync(cluster.Grains, definition, Console.WriteLine, Progress()), new FeatureSetCache(artifacts));
         var submitted = await SweepSubmitter.SubmitAsync(cluster.Grains, cluster.Store, plan);
         Console.WriteLine(submitted.Created
             ? $"submitted sweep {submitted.Id}: {submitted.Trials} trials x {submitted.FoldsPerTrial} folds to the cluster on {cluster.Store.Location}"
@@ -149,7 +159,7 @@ internal static class SweepCommand
             return 0;
         }
         catch (Exception e) when (e is ConfigException or StoreException or InvalidDataException or FileNotFoundException or ArgumentException
-            or InvalidOperationException or Datasets.DatasetException or Pipeline.PreprocessingException)
+            or InvalidOperationException or Datasets.DatasetException or Pipeline.PreprocessingException or Artifacts.ArtifactStoreException)
         {
             Console.Error.WriteLine(e.Message);
             return 1;

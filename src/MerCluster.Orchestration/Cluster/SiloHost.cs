@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using MerCluster.Orchestration.Features;
 using MerCluster.Orchestration.Folds;
 using MerCluster.Orchestration.Grains;
 using MerCluster.Orchestration.Store;
@@ -23,11 +24,20 @@ public sealed record SiloSettings
     /// <summary>Training threads per slot (0: the cores shared out over the slots).</summary>
     public int ThreadsPerSlot { get; init; }
 
-    /// <summary>The feature cache (clips' features and feature sets); every silo of a cluster should see the same folder.</summary>
+    /// <summary>
+    /// This silo's disk (`--cache`): the artifact store itself when <see cref="Artifacts"/> is unset, otherwise the local
+    /// copies of the remote store and the folds' scratch files.
+    /// </summary>
     public string CacheRoot { get; init; } = Sweeps.SweepFeatures.DefaultCacheRoot;
 
-    /// <summary>Where folds keep their training checkpoints; every silo of a cluster should see the same folder.</summary>
-    public string? Checkpoints { get; init; }
+    /// <summary>
+    /// The cluster's artifact store (`--artifacts`): features, feature sets and checkpoints, in a folder every silo sees
+    /// or in Azure Blob storage (<c>azblob://container/prefix</c>). Unset: the <see cref="CacheRoot"/> folder.
+    /// </summary>
+    public string? Artifacts { get; init; }
+
+    /// <summary>The most bytes of local copies a remote artifact store keeps on this silo's disk.</summary>
+    public long CacheBytes { get; init; } = SiloArtifacts.DefaultCacheBytes;
 
     /// <summary>The silo's name in the membership table (default host-pid).</summary>
     public string? Name { get; init; }
@@ -107,6 +117,8 @@ public static class SiloHost
         var host = builder.Build();
         try
         {
+            if (settings.Devices.Count > 0)
+                host.Services.GetRequiredService<SiloArtifacts>();
             await host.StartAsync(cancellationToken);
         }
         catch
@@ -144,12 +156,13 @@ public static class SiloHost
             silo.Services.AddSingleton(store);
             silo.Services.AddSingleton(new SiloSlots(settings.Devices, settings.ThreadsPerSlot));
             silo.Services.AddSingleton(new SweepContexts(store));
-            silo.Services.AddSingleton(new FeatureSetCache());
-            silo.Services.AddSingleton(new FeatureCacheRoot(Path.GetFullPath(settings.CacheRoot)));
+            // Opened when first needed (a silo that trains opens it before it starts, so a bad store stops it there).
+            silo.Services.AddSingleton(_ => SiloArtifacts.Open(settings.Artifacts ?? settings.CacheRoot, settings.CacheRoot, settings.CacheBytes));
+            silo.Services.AddSingleton(services => new FeatureSetCache(services.GetRequiredService<SiloArtifacts>()));
             silo.Services.AddSingleton(new SiloLog(settings.Log ?? (_ => { })));
             silo.Services.AddHostedService<SweepWaker>();
             silo.Services.AddSingleton(services => new FoldExecutor(services.GetRequiredService<SweepContexts>(), services.GetRequiredService<FeatureSetCache>(),
-                new FoldRunners(new TrainingFoldRunner()), settings.Checkpoints, services.GetRequiredService<SiloLog>()));
+                new FoldRunners(new TrainingFoldRunner()), services.GetRequiredService<SiloArtifacts>(), services.GetRequiredService<SiloLog>()));
             more?.Invoke(silo);
         });
     }

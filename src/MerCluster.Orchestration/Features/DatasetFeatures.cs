@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
+using MerCluster.Artifacts;
 using MerCluster.Core.Arrays;
 using MerCluster.Core.Features;
 using MerCluster.Datasets;
@@ -15,31 +16,31 @@ namespace MerCluster.Orchestration.Features;
 /// <summary>
 /// A dataset's features under one pipeline, as the feature-set directory the folds train on: every manifest sample
 /// preprocessed through the content-addressed feature cache (each clip's features computed once, whatever the number of
-/// folds and grid points), stacked per pipeline output. The directory is named by the manifest's hash and the
-/// pipeline's parameters, so it is built once per (dataset, pipeline) and found again by every later sweep.
+/// folds and grid points), stacked per pipeline output, stored in the silos' artifact store. It is named by the
+/// manifest's hash and the pipeline's parameters, so it is built once per (dataset, pipeline) and found again by every later sweep.
 /// A sample that cannot be preprocessed (no face, missing frame) is reported and left out; the rest go on.
 /// </summary>
 public static class DatasetFeatures
 {
-    public sealed record Outcome(string Directory, bool Built, IReadOnlyList<string> Skipped);
+    /// <summary>The feature set's reference (<see cref="SiloArtifacts.Reference"/>: a folder or an azblob URL), whether this call built it, the samples left out, and the bytes it stored.</summary>
+    public sealed record Outcome(string Reference, bool Built, IReadOnlyList<string> Skipped, long Bytes = 0);
 
-    /// <summary>Where the feature set of <paramref name="manifest"/> under <paramref name="pipeline"/> lives below <paramref name="cacheRoot"/>.</summary>
-    public static string DirectoryFor(string cacheRoot, Manifest manifest, PipelineOptions pipeline)
+    /// <summary>The name of the feature set of <paramref name="manifest"/> under <paramref name="pipeline"/>: the pipeline's name and a hash of the manifest and the pipeline's parameters.</summary>
+    public static string NameFor(Manifest manifest, PipelineOptions pipeline)
     {
         var parameters = CanonicalJson.Serialize(pipeline with { Name = "", Threads = 0 });
         var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(manifest.Hash + "\n" + parameters)))[..16];
-        return Path.Combine(cacheRoot, "featuresets", $"{pipeline.Name}-{hash}");
+        return $"{pipeline.Name}-{hash}";
     }
 
-    /// <summary>Builds the feature set unless it exists; <paramref name="progress"/> hears (done, total) after each sample.</summary>
-    public static Outcome Ensure(Manifest manifest, PipelineOptions pipeline, string cacheRoot, Action<int, int>? progress = null, CancellationToken cancellationToken = default)
+    /// <summary>Builds the feature set unless it is in the store; <paramref name="progress"/> hears (done, total) after each sample.</summary>
+    public static Outcome Ensure(Manifest manifest, PipelineOptions pipeline, SiloArtifacts artifacts, Action<int, int>? progress = null, CancellationToken cancellationToken = default)
     {
-        var directory = DirectoryFor(cacheRoot, manifest, pipeline);
-        var skippedFile = Path.Combine(directory, "skipped.txt");
-        if (File.Exists(Path.Combine(directory, FeatureSet.ManifestFile)))
-            return new Outcome(directory, false, File.Exists(skippedFile) ? File.ReadAllLines(skippedFile) : []);
+        var name = NameFor(manifest, pipeline);
+        if (artifacts.TryFindFeatureSet(name, out var found))
+            return new Outcome(artifacts.Reference(name), false, found);
 
-        var (rows, skipped) = Preprocess(manifest, pipeline, cacheRoot, Enumerable.Range(0, manifest.Samples.Count).ToList(), progress, cancellationToken);
+        var (rows, skipped) = Preprocess(manifest, pipeline, artifacts, Enumerable.Range(0, manifest.Samples.Count).ToList(), progress, cancellationToken);
 
         var kept = Enumerable.Range(0, rows.Length).Where(i => rows[i] is not null).ToList();
         if (kept.Count == 0)
@@ -48,32 +49,27 @@ public static class DatasetFeatures
         var inputs = pipeline.Outputs.Select((output, o) => KeyValuePair.Create(output.Key(), Stack(kept.Select(i => rows[i]![o]).ToList()))).ToList();
         var featureSet = new FeatureSet(manifest.Classes, samples, inputs, $"{manifest.ClassSet} under pipeline {pipeline.Name}");
 
-        // Written beside the final directory and renamed into place, so a reader never sees half a feature set.
-        var staging = directory + $".partial-{Environment.ProcessId}";
+        // Written on this silo's disk, then stored file by file with the manifest last, so a reader never sees half a
+        // feature set. What an unfinished or damaged earlier attempt left goes first (no manifest: not a feature set).
+        var staging = artifacts.Scratch($"{ArtifactLayout.FeatureSets}/{name}.{Environment.ProcessId}.{Guid.NewGuid():N}");
         featureSet.Write(staging);
-        File.WriteAllLines(Path.Combine(staging, "skipped.txt"), skipped);
-        try
-        {
-            Directory.Move(staging, directory);
-        }
-        catch (IOException) when (File.Exists(Path.Combine(directory, FeatureSet.ManifestFile)))
-        {
-            // Another process built the same feature set meanwhile: same inputs, same content.
-            Directory.Delete(staging, recursive: true);
-        }
-        return new Outcome(directory, true, skipped);
+        File.WriteAllLines(Path.Combine(staging, SiloArtifacts.SkippedFile), skipped);
+        foreach (var leftover in artifacts.Store.List(ArtifactLayout.FeatureSet(name) + "/", cancellationToken))
+            artifacts.Store.Delete(leftover, cancellationToken);
+        var bytes = Directory.EnumerateFiles(staging).Sum(f => new FileInfo(f).Length);
+        return new Outcome(artifacts.Publish(name, staging), true, skipped, bytes);
     }
 
     /// <summary>
-    /// Preprocesses the samples at <paramref name="indexes"/> through the feature cache under <paramref name="cacheRoot"/>:
+    /// Preprocesses the samples at <paramref name="indexes"/> through the feature cache of <paramref name="artifacts"/>:
     /// their rows (null where a sample was left out, in manifest order over all samples) and why each left-out one was.
     /// A silo computing a shard of a feature set calls this for its share; what it computes is then in the cache.
     /// </summary>
-    public static (NdArray<float>[]?[] Rows, IReadOnlyList<string> Skipped) Preprocess(Manifest manifest, PipelineOptions pipeline, string cacheRoot,
+    public static (NdArray<float>[]?[] Rows, IReadOnlyList<string> Skipped) Preprocess(Manifest manifest, PipelineOptions pipeline, SiloArtifacts artifacts,
         IReadOnlyList<int> indexes, Action<int, int>? progress = null, CancellationToken cancellationToken = default)
     {
         using var faces = FaceModel.Load();
-        var preprocessor = new Preprocessor(pipeline, FeatureCache.OnDisk(Path.Combine(cacheRoot, "features")), faces);
+        var preprocessor = new Preprocessor(pipeline, artifacts.Features, faces);
         var rows = new NdArray<float>[]?[manifest.Samples.Count];
         var skipped = new ConcurrentBag<string>();
         var done = 0;

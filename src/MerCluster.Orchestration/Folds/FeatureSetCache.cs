@@ -1,19 +1,21 @@
 using System.Collections.Concurrent;
 using MerCluster.Core.Features;
+using MerCluster.Orchestration.Features;
 
 namespace MerCluster.Orchestration.Folds;
 
 /// <summary>
-/// The feature sets a silo has loaded, by directory: each is read once and shared by every fold the silo
-/// trains on it.
+/// The feature sets a silo has loaded, by a sweep's <c>features</c>: each is fetched from the artifact store (a feature
+/// set there: verified, and copied to this silo's disk once when the store is remote) or read from the user's folder,
+/// once, and shared by every fold the silo trains on it.
 /// </summary>
-public sealed class FeatureSetCache
+public sealed class FeatureSetCache(SiloArtifacts? artifacts = null)
 {
     private readonly ConcurrentDictionary<string, Lazy<FeatureSet>> _loaded = new(StringComparer.Ordinal);
 
-    public FeatureSet Get(string directory)
+    public FeatureSet Get(string features)
     {
-        var lazy = _loaded.GetOrAdd(Path.GetFullPath(directory), dir => new Lazy<FeatureSet>(() => FeatureSet.Read(dir)));
+        var lazy = _loaded.GetOrAdd(features, f => new Lazy<FeatureSet>(() => FeatureSet.Read(LocalDirectory(f))));
         try
         {
             return lazy.Value;
@@ -21,10 +23,16 @@ public sealed class FeatureSetCache
         catch
         {
             // A failed read is not remembered: the next fold tries again (the files may have been mid-copy).
-            _loaded.TryRemove(KeyValuePair.Create(Path.GetFullPath(directory), lazy));
+            _loaded.TryRemove(KeyValuePair.Create(features, lazy));
             throw;
         }
     }
+
+    private string LocalDirectory(string features) =>
+        artifacts?.LocalDirectory(features)
+        ?? (Artifacts.ArtifactStores.IsBlob(features)
+            ? throw new ArgumentException($"the features {features} are in blob storage: give the artifact store (--artifacts) they are in")
+            : features);
 
     public int Count => _loaded.Count;
 }

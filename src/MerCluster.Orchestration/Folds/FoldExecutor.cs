@@ -6,11 +6,11 @@ namespace MerCluster.Orchestration.Folds;
 
 /// <summary>
 /// Runs one attempt of a fold on a silo: rebuilds the trial's options from the stored sweep, loads the sweep's features
-/// (once per silo), splits them by the protocol, and trains with the model's runner on the slot's device. A fold keeps
-/// its training checkpoint at the same path for every attempt (under the silo's <c>--checkpoints</c> folder, shared
-/// between silos), so an attempt on another silo resumes where the last one checkpointed.
+/// (once per silo), splits them by the protocol, and trains with the model's runner on the slot's device. With an
+/// artifact store, the fold keeps its training checkpoint there (<see cref="FoldCheckpoint"/>), so an attempt on another
+/// silo resumes where the last one checkpointed.
 /// </summary>
-public sealed class FoldExecutor(SweepContexts sweeps, FeatureSetCache features, FoldRunners runners, string? checkpoints, Grains.SiloLog log)
+public sealed class FoldExecutor(SweepContexts sweeps, FeatureSetCache features, FoldRunners runners, Features.SiloArtifacts? artifacts, Grains.SiloLog log)
 {
     public SweepContexts Sweeps => sweeps;
 
@@ -18,9 +18,15 @@ public sealed class FoldExecutor(SweepContexts sweeps, FeatureSetCache features,
         Action<int, int>? epochs = null)
     {
         var job = await PrepareAsync(attempt, device, threads) with { Epochs = epochs };
+        var checkpoint = artifacts is null ? null : new FoldCheckpoint(artifacts, attempt, job.Log);
+        if (checkpoint is not null)
+        {
+            await Task.Run(() => checkpoint.Fetch(cancellationToken), cancellationToken);
+            job = job with { Checkpoint = checkpoint.LocalPath, CheckpointSaved = checkpoint.Saved };
+        }
         var predictions = await runners.For(job.Options.ModelName).RunAsync(job, cancellationToken);
-        if (job.Checkpoint is not null && File.Exists(job.Checkpoint))
-            File.Delete(job.Checkpoint);
+        if (checkpoint is not null)
+            await Task.Run(checkpoint.Remove, CancellationToken.None);
         return predictions;
     }
 
@@ -33,10 +39,7 @@ public sealed class FoldExecutor(SweepContexts sweeps, FeatureSetCache features,
         // The protocol is rebuilt over the loaded features so the fold's rows index them.
         var protocol = Core.Protocols.EvaluationProtocols.Create(trialOptions.Protocol, featureSet.Samples);
         var fold = protocol.Fold(attempt.HeldOutSubject);
-        var checkpoint = checkpoints is null
-            ? null
-            : Path.Combine(checkpoints, attempt.SweepId, $"trial-{attempt.TrialId}", attempt.HeldOutSubject.Replace('/', '_') + ".ckpt");
         return new FoldJob(attempt, trialOptions, $"{sweep.Definition.Source} ({trial.Label})", featureSet, protocol, fold, device, threads,
-            checkpoint, message => log.Write($"{attempt}: {message}"));
+            Log: message => log.Write($"{attempt}: {message}"));
     }
 }

@@ -42,11 +42,11 @@ public sealed class TrainingFoldRunner : IFoldRunner
         {
             var progress = job.Epochs is { } epochs ? new EpochReporter(epochs) : null;
             var result = Trainer.TrainFold(config, job.Features, job.Fold, progress, cancellation: cancellationToken, checkpointPath: checkpoint,
-                discardUnusableCheckpoint: true);
+                discardUnusableCheckpoint: true, checkpointSaved: checkpoint is null ? null : job.CheckpointSaved);
             if (result.DiscardedCheckpoint is { } why)
                 job.Log?.Invoke($"discarded a checkpoint that cannot resume this fold and trained from the start: {why}");
             if (result.ResumedEpoch > 0)
-                job.Log?.Invoke($"resumed from {checkpoint} at epoch {result.ResumedEpoch}");
+                job.Log?.Invoke($"resumed from its checkpoint at epoch {result.ResumedEpoch}");
             MerMetrics.Trained(job.Attempt.Silo, job.Device, (long)job.Fold.TrainRows.Count * result.Epochs, result.Epochs);
             return result.Predictions;
         }, cancellationToken);

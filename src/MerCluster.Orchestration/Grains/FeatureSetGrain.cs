@@ -15,9 +15,9 @@ public sealed record FeatureSetRequest(string ManifestHash, string PipelineJson)
     public PipelineOptions Pipeline => CanonicalJson.Deserialize<PipelineOptions>(PipelineJson);
 }
 
-/// <summary>How far a feature set is: building (samples done of total), ready (its directory), or failed (why).</summary>
+/// <summary>How far a feature set is: building (samples done of total), ready (its reference in the artifact store: a folder or an azblob URL), or failed (why).</summary>
 [GenerateSerializer, Immutable]
-public sealed record FeatureSetStatus(string State, int Done, int Total, string? Directory, IReadOnlyList<string> Skipped, string? Error)
+public sealed record FeatureSetStatus(string State, int Done, int Total, string? Reference, IReadOnlyList<string> Skipped, string? Error)
 {
     public const string Building = "building";
     public const string Ready = "ready";
@@ -25,12 +25,13 @@ public sealed record FeatureSetStatus(string State, int Done, int Total, string?
 }
 
 /// <summary>
-/// A dataset under one pipeline, keyed by its feature-set name (<see cref="DatasetFeatures.DirectoryFor"/>): the one
+/// A dataset under one pipeline, keyed by its feature-set name (<see cref="DatasetFeatures.NameFor"/>): the one
 /// activation in the cluster that makes sure every sample's features exist once. It splits the samples into one shard
 /// per silo and has a <see cref="IPreprocessGrain"/> on each silo compute its shard into the shared feature cache
 /// (content-addressed, keys unchanged), then stacks the cached features into the feature-set directory the folds read.
 /// <see cref="Ensure"/> returns at once with the progress; callers ask again until it is ready. A shard whose silo
-/// leaves the cluster is started again on another (what it already computed is in the cache).
+/// leaves the cluster is started again on another (what it already computed is in the cache). It is placed on a silo
+/// that trains, so it stacks into the artifact store the training silos use.
 /// </summary>
 public interface IFeatureSetGrain : IGrainWithStringKey
 {
@@ -41,8 +42,9 @@ public interface IFeatureSetGrain : IGrainWithStringKey
     Task ShardProgress(int shard, int done, bool finished, string[] skipped, string? error);
 }
 
+[FreeSlotPlacement]
 public sealed class FeatureSetGrain(
-    FeatureCacheRoot cache, CoordinationStore store, IClusterMembershipService membership, ISiloMetadataCache metadata, ILogger<FeatureSetGrain> log)
+    SiloArtifacts artifacts, CoordinationStore store, IClusterMembershipService membership, ISiloMetadataCache metadata, ILogger<FeatureSetGrain> log)
     : Grain, IFeatureSetGrain
 {
     private readonly Dictionary<int, Shard> _shards = [];
@@ -58,14 +60,12 @@ public sealed class FeatureSetGrain(
             return ready;
         var manifest = await DatasetGrain.LoadAsync(GrainFactory, request.ManifestHash);
         var pipeline = request.Pipeline;
-        var directory = DatasetFeatures.DirectoryFor(cache.Path, manifest, pipeline);
-        if (Path.GetFileName(directory) != this.GetPrimaryKeyString())
-            throw new ArgumentException($"feature set {this.GetPrimaryKeyString()} asked for {Path.GetFileName(directory)}'s dataset and pipeline");
-        if (File.Exists(Path.Combine(directory, FeatureSet.ManifestFile)))
+        var name = DatasetFeatures.NameFor(manifest, pipeline);
+        if (name != this.GetPrimaryKeyString())
+            throw new ArgumentException($"feature set {this.GetPrimaryKeyString()} asked for {name}'s dataset and pipeline");
+        if (artifacts.TryFindFeatureSet(name, out var skipped))
         {
-            var skippedFile = Path.Combine(directory, "skipped.txt");
-            _final = new FeatureSetStatus(FeatureSetStatus.Ready, manifest.Samples.Count, manifest.Samples.Count, directory,
-                File.Exists(skippedFile) ? File.ReadAllLines(skippedFile) : [], null);
+            _final = new FeatureSetStatus(FeatureSetStatus.Ready, manifest.Samples.Count, manifest.Samples.Count, artifacts.Reference(name), skipped, null);
             return _final;
         }
         if (_final is { State: FeatureSetStatus.Failed } failed && _request == request)
@@ -151,10 +151,9 @@ public sealed class FeatureSetGrain(
             // Every sample is in the cache now: this reads and stacks them (a thread of its own, off the grain's).
             _stacking = Task.Run(async () =>
             {
-                var outcome = DatasetFeatures.Ensure(manifest, request.Pipeline, cache.Path);
+                var outcome = DatasetFeatures.Ensure(manifest, request.Pipeline, artifacts);
                 if (outcome.Built)
-                    await store.RecordCacheEntryAsync("featureset/" + Path.GetFileName(outcome.Directory),
-                        System.IO.Directory.EnumerateFiles(outcome.Directory).Sum(f => new FileInfo(f).Length));
+                    await store.RecordCacheEntryAsync("featureset/" + this.GetPrimaryKeyString(), outcome.Bytes);
                 return outcome;
             });
             return;
@@ -162,7 +161,7 @@ public sealed class FeatureSetGrain(
         if (!_stacking.IsCompleted)
             return;
         Finish(_stacking.IsCompletedSuccessfully
-            ? new FeatureSetStatus(FeatureSetStatus.Ready, _total, _total, _stacking.Result.Directory, _stacking.Result.Skipped, null)
+            ? new FeatureSetStatus(FeatureSetStatus.Ready, _total, _total, _stacking.Result.Reference, _stacking.Result.Skipped, null)
             : new FeatureSetStatus(FeatureSetStatus.Failed, _total, _total, null, [], _stacking.Exception?.InnerException?.Message));
     }
 
@@ -187,7 +186,7 @@ public interface IPreprocessGrain : IGrainWithStringKey
 }
 
 [FreeSlotPlacement]
-public sealed class PreprocessGrain(FeatureCacheRoot cache, SiloLog siloLog, ILogger<PreprocessGrain> log) : Grain, IPreprocessGrain
+public sealed class PreprocessGrain(SiloArtifacts artifacts, SiloLog siloLog, ILogger<PreprocessGrain> log) : Grain, IPreprocessGrain
 {
     private Task<IReadOnlyList<string>>? _work;
     private IGrainTimer? _timer;
@@ -200,7 +199,7 @@ public sealed class PreprocessGrain(FeatureCacheRoot cache, SiloLog siloLog, ILo
         var owner = GrainFactory.GetGrain<IFeatureSetGrain>(featureSet);
         var manifest = await DatasetGrain.LoadAsync(GrainFactory, request.ManifestHash);
         _done = 0;
-        _work = Task.Run(() => DatasetFeatures.Preprocess(manifest, request.Pipeline, cache.Path, indexes, (done, _) => Volatile.Write(ref _done, done)).Skipped);
+        _work = Task.Run(() => DatasetFeatures.Preprocess(manifest, request.Pipeline, artifacts, indexes, (done, _) => Volatile.Write(ref _done, done)).Skipped);
         // The timer reports progress from the grain's own scheduler, and the end once the work is over.
         _timer = this.RegisterGrainTimer(async () =>
         {
@@ -220,9 +219,6 @@ public sealed class PreprocessGrain(FeatureCacheRoot cache, SiloLog siloLog, ILo
         }, new GrainTimerCreationOptions(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1)) { KeepAlive = true });
     }
 }
-
-/// <summary>Where this silo's feature cache lives (`--cache`): a folder every silo of the cluster sees.</summary>
-public sealed record FeatureCacheRoot(string Path);
 
 /// <summary>Lines of a silo's work worth a user's attention (what `mer silo` prints), as opposed to Orleans' own log.</summary>
 public sealed record SiloLog(Action<string> Write);

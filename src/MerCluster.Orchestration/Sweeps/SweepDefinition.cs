@@ -85,7 +85,7 @@ public sealed class SweepDefinition
         return YamlOptions.Bind<SweepOptions>(root, $"{Source} ({trial.Label})");
     }
 
-    public string ResolvePath(string path) => Path.GetFullPath(path, SourceDirectory);
+    public string ResolvePath(string path) => Artifacts.ArtifactStores.IsBlob(path) ? path : Path.GetFullPath(path, SourceDirectory);
 
     /// <summary>The sweep's id: its name and a hash of its text and samples, so re-running the same file finds (and resumes) the same sweep.</summary>
     public string IdFor(string samplesJson)

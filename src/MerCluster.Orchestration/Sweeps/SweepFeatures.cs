@@ -19,6 +19,41 @@ public static class SweepFeatures
     /// <summary>How often the feature set is asked how far it is while it is being computed.</summary>
     public static readonly TimeSpan ProgressPeriod = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// A sweep whose <c>features</c> is a folder of the submitter's, submitted to silos whose artifact store is remote
+    /// (blob storage): the folder is stored there as a feature set named by its content (<c>featuresets/upload-HASH</c>,
+    /// so submitting it again uploads nothing) and the sweep trains on that instead. Otherwise the sweep is unchanged.
+    /// </summary>
+    public static SweepDefinition Upload(SweepDefinition definition, SiloArtifacts artifacts, Action<string>? log = null)
+    {
+        if (string.IsNullOrEmpty(definition.Options.Features) || artifacts.Store is Artifacts.FileSystemArtifactStore)
+            return definition;
+        var folder = definition.ResolvePath(definition.Options.Features);
+        if (Artifacts.ArtifactStores.IsBlob(folder))
+            return definition;
+        if (!File.Exists(Path.Combine(folder, Core.Features.FeatureSet.ManifestFile)))
+            throw new FileNotFoundException($"{definition.Source}: features {folder} is not a feature set folder ({Core.Features.FeatureSet.ManifestFile} is missing)");
+        var files = Directory.GetFiles(folder).Order(StringComparer.Ordinal).ToList();
+        var digest = Core.ContentHash.Of(string.Join("\n", files.Select(f => $"{Path.GetFileName(f)} {HashOf(f)}")));
+        var name = $"upload-{digest[..16]}";
+        if (!artifacts.TryFindFeatureSet(name, out _))
+        {
+            log?.Invoke($"uploading the features {folder} to {artifacts.Reference(name)}");
+            var staging = artifacts.Scratch($"{Artifacts.ArtifactLayout.FeatureSets}/{name}.{Environment.ProcessId}");
+            Directory.CreateDirectory(staging);
+            foreach (var file in files)
+                File.Copy(file, Path.Combine(staging, Path.GetFileName(file)), overwrite: true);
+            artifacts.Publish(name, staging);
+        }
+        return definition.WithFeatures(artifacts.Reference(name));
+
+        static string HashOf(string file)
+        {
+            using var stream = File.OpenRead(file);
+            return Core.ContentHash.Of(stream);
+        }
+    }
+
     public static async Task<SweepDefinition> PrepareAsync(IGrainFactory grains, SweepDefinition definition,
         Action<string>? log = null, Action<int, int>? progress = null, CancellationToken cancellationToken = default)
     {
@@ -30,7 +65,7 @@ public static class SweepFeatures
             ? definition.ResolvePath(options.Pipeline) : options.Pipeline;
         var pipeline = PipelineOptions.Load(pipelinePath);
         await grains.GetGrain<IDatasetGrain>(manifest.Hash).Register(manifest.ToJson());
-        var featureSet = grains.GetGrain<IFeatureSetGrain>(Path.GetFileName(DatasetFeatures.DirectoryFor("", manifest, pipeline)));
+        var featureSet = grains.GetGrain<IFeatureSetGrain>(DatasetFeatures.NameFor(manifest, pipeline));
         var request = new FeatureSetRequest(manifest.Hash, CanonicalJson.Serialize(pipeline));
         var announced = false;
         while (true)
@@ -41,7 +76,7 @@ public static class SweepFeatures
                 case FeatureSetStatus.Ready:
                     foreach (var skipped in status.Skipped)
                         log?.Invoke($"left out {skipped}");
-                    return definition.WithFeatures(status.Directory!);
+                    return definition.WithFeatures(status.Reference!);
                 case FeatureSetStatus.Failed:
                     throw new InvalidDataException($"{definition.Source}: the features of dataset {manifest.ClassSet} under pipeline {pipeline.Name} could not be computed: {status.Error}");
             }

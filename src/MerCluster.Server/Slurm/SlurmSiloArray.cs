@@ -47,8 +47,8 @@ public sealed partial record SlurmSiloArray
     /// <summary>Where each task's log goes (%A job id, %a array index).</summary>
     public string LogDirectory { get; init; } = ".";
 
-    /// <summary>Where folds checkpoint (a folder every node sees); null: the silo's default under the submit directory.</summary>
-    public string? Checkpoints { get; init; }
+    /// <summary>The artifact store (features, feature sets, checkpoints): a folder every node sees or an azblob:// URL; null: the silo's default under the submit directory.</summary>
+    public string? Artifacts { get; init; }
 
     /// <summary>Further arguments for every silo (e.g. "--threads 4").</summary>
     public string SiloArguments { get; init; } = "";
@@ -90,11 +90,11 @@ public sealed partial record SlurmSiloArray
         script.Append("name=\"${SLURM_JOB_NAME}-${SLURM_ARRAY_JOB_ID}_${SLURM_ARRAY_TASK_ID}-$(hostname -s)\"\n");
         var threads = Math.Max(1, CpusPerSilo / Slots);
         script.Append($"export OMP_NUM_THREADS={threads}\n");
-        var checkpoints = Checkpoints is { } folder ? $" --checkpoints {Quote(folder)}" : "";
+        var artifacts = Artifacts is { } url ? $" --artifacts {Quote(url)}" : "";
         var metrics = MetricsPort is { } port ? $" --metrics-port $(({port.ToString(CultureInfo.InvariantCulture)} + SLURM_ARRAY_TASK_ID))" : "";
         var extra = SiloArguments.Length > 0 ? " " + SiloArguments : "";
         // exec: the silo replaces the batch shell, so the SIGTERM Slurm sends the batch step is the silo's to handle.
-        script.Append($"exec {MerCommand} silo --store {Quote(StoreUrl)} {slots} --threads {threads} --name \"$name\"{checkpoints}{metrics}{extra}\n");
+        script.Append($"exec {MerCommand} silo --store {Quote(StoreUrl)} {slots} --threads {threads} --name \"$name\"{artifacts}{metrics}{extra}\n");
         return script.ToString();
     }
 

@@ -181,7 +181,7 @@ internal static class OrchestrationBench
     /// </summary>
     private static async Task<double> MeasureGrainsAsync(string url, string scratch, string features)
     {
-        using var host = await SiloHost.StartAsync(new SiloSettings { StoreUrl = url, Devices = ["cpu"], Checkpoints = Path.Combine(scratch, "checkpoints") });
+        using var host = await SiloHost.StartAsync(new SiloSettings { StoreUrl = url, Devices = ["cpu"], CacheRoot = Path.Combine(scratch, "cache") });
         var grains = host.Services.GetRequiredService<IGrainFactory>();
         var store = host.Services.GetRequiredService<CoordinationStore>();
         var suffix = Guid.NewGuid().ToString("N")[..8];

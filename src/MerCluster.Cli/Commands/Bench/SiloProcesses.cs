@@ -27,7 +27,7 @@ internal sealed class SiloProcesses : IAsyncDisposable
 
     private readonly string _storeUrl;
     private readonly string _prefix;
-    private readonly string _checkpoints;
+    private readonly string _cache;
     private readonly List<SiloProcess> _silos = [];
     private int _started;
 
@@ -36,7 +36,7 @@ internal sealed class SiloProcesses : IAsyncDisposable
         InstallExitGuard();
         _storeUrl = storeUrl;
         _prefix = prefix;
-        _checkpoints = Path.Combine(scratch, "checkpoints");
+        _cache = Path.Combine(scratch, "cache");
     }
 
     /// <summary>The silos started and not killed (nor exited).</summary>
@@ -52,7 +52,7 @@ internal sealed class SiloProcesses : IAsyncDisposable
         var (program, first) = MerCommandLine();
         var info = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var argument in first.Concat(["silo", "--store", _storeUrl, "--slots", slots.ToString(), "--name", name,
-                     "--address", "127.0.0.1", "--checkpoints", _checkpoints]))
+                     "--address", "127.0.0.1", "--cache", _cache]))
             info.ArgumentList.Add(argument);
         var process = Process.Start(info) ?? throw new InvalidOperationException($"cannot start {program}");
         Children[process.Id] = process;
