@@ -61,7 +61,16 @@ public sealed class CachedArtifactStore : IArtifactStore
             return _remote.Read(name, destination, out version, cancellationToken);
         var state = Fetch(name, cancellationToken);
         version = null;
-        return state == ArtifactState.Found ? _local.Read(name, destination, out version, cancellationToken) : state;
+        if (state != ArtifactState.Found)
+            return state;
+        state = _local.Read(name, destination, out version, cancellationToken);
+        if (state != ArtifactState.Found)
+        {
+            // Damaged on disk since it was checked: dropped, so the next read downloads it again.
+            _local.Delete(name, cancellationToken);
+            Forget(name);
+        }
+        return state;
     }
 
     /// <summary>
@@ -78,7 +87,8 @@ public sealed class CachedArtifactStore : IArtifactStore
     /// <summary>Makes sure a verified local copy of <paramref name="name"/> exists; what the remote store has when it cannot.</summary>
     private ArtifactState Fetch(string name, CancellationToken cancellationToken)
     {
-        if (_entries.TryGetValue(name, out var entry) && File.Exists(_local.Locate(name)))
+        // A copy this process wrote or checked is trusted; one an earlier run left is checked once first.
+        if (_entries.TryGetValue(name, out var entry) && entry.Verified && File.Exists(_local.Locate(name)))
         {
             entry.LastUse = Stopwatch.GetTimestamp();
             Interlocked.Increment(ref _hits);
@@ -145,7 +155,7 @@ public sealed class CachedArtifactStore : IArtifactStore
 
     private void Remember(string name, long size)
     {
-        var entry = new Entry(size) { LastUse = Stopwatch.GetTimestamp() };
+        var entry = new Entry(size) { LastUse = Stopwatch.GetTimestamp(), Verified = true };
         if (_entries.TryGetValue(name, out var old))
             Interlocked.Add(ref _bytes, -old.Size);
         _entries[name] = entry;
@@ -182,5 +192,6 @@ public sealed class CachedArtifactStore : IArtifactStore
     {
         public long Size { get; } = size;
         public long LastUse;
+        public bool Verified;
     }
 }

@@ -126,6 +126,8 @@ public sealed class FileSystemArtifactStore : IArtifactStore
     {
         var path = Locate(name);
         var existed = File.Exists(path);
+        if (!Directory.Exists(Path.GetDirectoryName(path)))
+            return false;
         // The checksum goes first: a reader in between sees an unverifiable value, never a stale checksum's match.
         File.Delete(ChecksumPath(path));
         File.Delete(path);

@@ -23,6 +23,7 @@ public sealed class FoldCheckpoint(SiloArtifacts artifacts, FoldAttemptKey attem
     /// <summary>Copies the stored checkpoint (if any) to <see cref="LocalPath"/>; a damaged one is deleted and the fold starts over, logged.</summary>
     public void Fetch(CancellationToken cancellationToken)
     {
+        Directory.CreateDirectory(Path.GetDirectoryName(LocalPath)!);
         File.Delete(LocalPath);
         switch (artifacts.Store.ReadToFile(_name, LocalPath, out _version, cancellationToken))
         {
@@ -53,7 +54,8 @@ public sealed class FoldCheckpoint(SiloArtifacts artifacts, FoldAttemptKey attem
     /// <summary>Removes the checkpoint, local and stored, once the fold's predictions are recorded.</summary>
     public void Remove()
     {
-        File.Delete(LocalPath);
+        if (File.Exists(LocalPath))
+            File.Delete(LocalPath);
         artifacts.Store.Delete(_name);
     }
 }
