@@ -225,7 +225,7 @@ public sealed class BlobArtifactStore : IArtifactStore
         {
             return Upload(name, content, conditions, cancellationToken).ETag.ToString();
         }
-        catch (RequestFailedException e) when (e.Status is 409 or 412 || e.ErrorCode == BlobErrorCode.BlobNotFound)
+        catch (RequestFailedException e) when (e.ErrorCode == BlobErrorCode.BlobAlreadyExists || e.Status == 412 || e.ErrorCode == BlobErrorCode.BlobNotFound)
         {
             throw new ArtifactConflictException(ifMatch is null
                 ? $"{Locate(name)} was written by someone else (it exists)"

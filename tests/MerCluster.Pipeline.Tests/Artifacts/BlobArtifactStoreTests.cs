@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using System.Security.Cryptography;
 using Azure.Storage.Blobs.Specialized;
 using MerCluster.Artifacts;
 using MerCluster.Core;
@@ -24,6 +25,24 @@ public sealed class BlobArtifactStoreTests(AzuriteFixture azurite)
         Assert.Equal(ContentHash.Of(content), properties.Metadata["sha256"]);
         Assert.Equal(properties.ETag.ToString(), version);
         Assert.Equal($"azblob://{azurite.Container}/{prefix}", store.Url);
+    }
+
+    [Fact]
+    public async Task An_artifact_too_large_for_one_request_goes_in_blocks_under_the_same_guards()
+    {
+        var store = azurite.OpenFresh(out var prefix);
+        var contents = new[] { RandomNumberGenerator.GetBytes(36 << 20), RandomNumberGenerator.GetBytes(36 << 20) };
+        using var start = new Barrier(2);
+        var won = await Task.WhenAll(contents.Select(content => Task.Run(() =>
+        {
+            start.SignalAndWait();
+            return store.Create("checkpoints/big.ckpt", content);
+        })));
+        Assert.Single(won, w => w);
+        Assert.Equal(ArtifactState.Found, store.ReadBytes("checkpoints/big.ckpt", out var read));
+        Assert.Equal(contents[Array.IndexOf(won, true)], read);
+        Assert.True(azurite.ContainerClient.GetBlockBlobClient($"{prefix}/checkpoints/big.ckpt").GetBlockList().Value.CommittedBlocks.Count() > 1);
+        Assert.Throws<ArtifactConflictException>(() => store.Replace("checkpoints/big.ckpt", contents[0], ifMatch: null));
     }
 
     [Fact]
