@@ -62,6 +62,60 @@ public sealed class ClusterTests(PostgresServer postgres) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Silos_sharing_no_folder_train_from_blob_storage_and_a_killed_silos_fold_resumes_from_its_blob_checkpoint_elsewhere()
+    {
+        // Azurite stands in for Azure Blob storage; each silo has a disk of its own (--cache), so nothing reaches a
+        // silo but through the blob store: the sweep's features (uploaded by the submitter) and the folds' checkpoints.
+        await using var azurite = await Artifacts.TemporaryAzurite.StartAsync();
+        var artifactsUrl = $"azblob://{azurite.CreateContainer()}/lab";
+        var environment = new Dictionary<string, string> { [Artifacts.BlobArtifactStore.ConnectionStringVariable] = azurite.ConnectionString };
+        var blobs = Artifacts.BlobArtifactStore.Open(artifactsUrl, name => environment.GetValueOrDefault(name));
+        var url = await _stores.UrlAsync("postgres");
+        var features = Path.Combine(_stores.Temp.Path, "submitter", "features");
+        TrainingSweepTests.SeparableFlowFeatures().Write(features);
+        var file = Path.Combine(_stores.Temp.Path, "submitter", "blob-training.yaml");
+        File.WriteAllText(file, """
+            name: blob-training
+            features: features
+            model: {name: ststnet, settings: {classes: 3}}
+            train: {optimizer: adam, learning_rate: 1.0e-2, epochs: 300, batch_size: 16, seed: 1, threads: 1}
+            max_attempts: 3
+            """);
+        var started = Enumerable.Range(0, 2).Select(i => MerProcess.StartWith(environment, "silo", "--store", url, "--slots", "1", "--name", $"blob-silo-{i}",
+            "--artifacts", artifactsUrl, "--cache", Path.Combine(_stores.Temp.Path, $"disk-{i}"), "--threads", "1")).ToList();
+        _silos.AddRange(started);
+        foreach (var silo in started)
+            await silo.WaitForOutputAsync("joined the cluster", StartTimeout);
+
+        using var submit = MerProcess.StartWith(environment, "sweep", "submit", file, "--store", url, "--artifacts", artifactsUrl,
+            "--cache", Path.Combine(_stores.Temp.Path, "submitter", "cache"));
+        Assert.Equal(0, await submit.WaitAsync(StartTimeout));
+        Assert.Contains($"uploading the features {features} to {artifactsUrl}/featuresets/upload-", submit.Output);
+        await using var store = await CoordinationStore.OpenAsync(url);
+        var sweepId = Assert.Single(await store.ListSweepsAsync()).Id;
+        Assert.Contains($"{artifactsUrl}/featuresets/upload-", (await store.FindSweepAsync(sweepId))!.Yaml);
+
+        var checkpoint = await WaitForAsync(() => Task.FromResult(blobs.List("checkpoints/").FirstOrDefault(n => n.EndsWith(".ckpt", StringComparison.Ordinal))),
+            "a fold to store a checkpoint in blob storage");
+        var fold = await WaitForAsync(async () => (await store.SweepFoldsAsync(sweepId)).FirstOrDefault(f =>
+            f.State == FoldStates.Running && checkpoint.EndsWith("/" + f.HeldOutSubject.Replace('/', '_') + ".ckpt", StringComparison.Ordinal)), "the checkpointing fold to be running");
+        var victim = Silo(fold.Silo!);
+        victim.Kill();
+        await victim.WaitAsync(StartTimeout);
+
+        await WaitForCompleteAsync(store, sweepId);
+        var attempts = await store.AttemptsAsync(fold.Id);
+        Assert.Equal("done", attempts[^1].Outcome);
+        Assert.NotEqual(fold.Silo, attempts[^1].Silo);
+        Assert.Contains(_silos.Where(s => s != victim), s => s.Output.Contains($"resumed from {blobs.Locate(checkpoint)} at epoch", StringComparison.Ordinal));
+        await AssertEveryPredictionOnceAsync(store, sweepId, TrainingSweepTests.SeparableFlowFeatures().Samples.Select(s => s.SampleId));
+        Assert.Empty(blobs.List("checkpoints/"));
+        // Each silo trained from its local copy of the feature set, downloaded from the blob store.
+        foreach (var i in new[] { 0, 1 })
+            Assert.NotEmpty(Directory.GetDirectories(Path.Combine(_stores.Temp.Path, $"disk-{i}", "featuresets")));
+    }
+
+    [Fact]
     public async Task The_silo_hosting_the_sweep_and_its_trials_killed_mid_sweep_loses_nothing_and_the_sweep_completes_elsewhere()
     {
         var url = await _stores.UrlAsync("postgres");

@@ -136,7 +136,9 @@ public sealed class TrainingSweepTests : IDisposable
         // of the fold failed on loading it and the fold ended failed.
         await using var store = await CoordinationStore.OpenAsync(_temp.SqliteUrl);
         var (file, cache, saved) = await StopAfterTheFirstCheckpoint(store);
+        // Stored intact (its sha256 matches) but not a checkpoint this build can resume; a damaged one is SiloArtifactsTests'.
         File.WriteAllBytes(saved, [1, 2, 3, 4]);
+        File.WriteAllText(saved + ".sha256", $"{Core.ContentHash.Of(new byte[] { 1, 2, 3, 4 })}  {Path.GetFileName(saved)}\n");
 
         var log = await RunToTheEnd(store, file, cache);
         var discarded = Assert.Single(log, m => m.Contains("discarded a checkpoint that cannot resume this fold", StringComparison.Ordinal));

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using MerCluster.Artifacts;
 using MerCluster.Orchestration.Aggregation;
 using MerCluster.Orchestration.Reports;
 using MerCluster.Orchestration.Store;

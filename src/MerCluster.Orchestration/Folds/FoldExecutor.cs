@@ -22,7 +22,7 @@ public sealed class FoldExecutor(SweepContexts sweeps, FeatureSetCache features,
         if (checkpoint is not null)
         {
             await Task.Run(() => checkpoint.Fetch(cancellationToken), cancellationToken);
-            job = job with { Checkpoint = checkpoint.LocalPath, CheckpointSaved = checkpoint.Saved };
+            job = job with { Checkpoint = checkpoint.LocalPath, CheckpointSaved = checkpoint.Saved, CheckpointLocation = checkpoint.Location };
         }
         var predictions = await runners.For(job.Options.ModelName).RunAsync(job, cancellationToken);
         if (checkpoint is not null)

@@ -9,11 +9,13 @@ namespace MerCluster.Orchestration.Folds;
 /// (loaded once per silo), the protocol's split of those features, the device of the silo's slot and its share of
 /// the cores (<see cref="Threads"/>, 0: the trial's own setting), the local file of the fold's training checkpoint
 /// (<see cref="Checkpoint"/>: holding what an earlier attempt saved, if any, so a fold taken over resumes; null: none)
-/// and what to call after each checkpoint written there (<see cref="CheckpointSaved"/>: it goes to the artifact store),
+/// and what to call after each checkpoint written there (<see cref="CheckpointSaved"/>: it goes to the artifact store, at
+/// <see cref="CheckpointLocation"/>, the place messages name),
 /// where it says what it did beyond the fold's outcome (<see cref="Log"/>), and where it reports each finished epoch (<see cref="Epochs"/>).
 /// </summary>
 public sealed record FoldJob(FoldAttemptKey Attempt, SweepOptions Options, string OptionsSource, FeatureSet Features, IEvaluationProtocol Protocol, Fold Fold, string Device,
-    int Threads = 0, string? Checkpoint = null, Action<string>? Log = null, Action<int, int>? Epochs = null, Action<string>? CheckpointSaved = null);
+    int Threads = 0, string? Checkpoint = null, Action<string>? Log = null, Action<int, int>? Epochs = null, Action<string>? CheckpointSaved = null,
+    string? CheckpointLocation = null);
 
 /// <summary>One attempt of one fold: every write about the fold names all of these.</summary>
 public sealed record FoldAttemptKey(string SweepId, long TrialId, long FoldId, string HeldOutSubject, int Attempt, string Silo)
