@@ -89,7 +89,7 @@ public sealed class ClusterTests(PostgresServer postgres) : IAsyncLifetime
 
         using var submit = MerProcess.StartWith(environment, "sweep", "submit", file, "--store", url, "--artifacts", artifactsUrl,
             "--cache", Path.Combine(_stores.Temp.Path, "submitter", "cache"));
-        Assert.Equal(0, await submit.WaitAsync(StartTimeout));
+        Assert.True(await submit.WaitAsync(StartTimeout) == 0, submit.Output);
         Assert.Contains($"uploading the features {features} to {artifactsUrl}/featuresets/upload-", submit.Output);
         await using var store = await CoordinationStore.OpenAsync(url);
         var sweepId = Assert.Single(await store.ListSweepsAsync()).Id;

@@ -48,11 +48,11 @@ public sealed class SweepDefinition
         return new SweepDefinition(Apply(File.ReadAllText(fullPath), overrides ?? [], path), path, Path.GetDirectoryName(fullPath)!);
     }
 
-    /// <summary>This sweep training on the feature set in <paramref name="directory"/> (an absolute path), as if written into its file.</summary>
-    public SweepDefinition WithFeatures(string directory)
+    /// <summary>This sweep training on the feature set <paramref name="features"/> (an absolute folder, or an azblob:// URL of an artifact store), as if written into its file.</summary>
+    public SweepDefinition WithFeatures(string features)
     {
         var root = YamlOptions.ParseMapping(Yaml, Source);
-        root.Children[new YamlScalarNode("features")] = new YamlScalarNode(Path.GetFullPath(directory));
+        root.Children[new YamlScalarNode("features")] = new YamlScalarNode(ResolvePath(features));
         return new SweepDefinition(Write(root), Source, SourceDirectory);
     }
 
