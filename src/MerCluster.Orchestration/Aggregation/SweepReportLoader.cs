@@ -7,12 +7,15 @@ namespace MerCluster.Orchestration.Aggregation;
 /// <summary>Builds a sweep's report from the store alone: every trial scored from its stored predictions, with its failed folds.</summary>
 public static class SweepReportLoader
 {
-    public static async Task<SweepReport> LoadAsync(CoordinationStore store, string sweepIdOrName, CancellationToken cancellationToken = default)
+    /// <param name="trialId">Only this trial (its grid id), as for one confusion matrix; null loads every trial.</param>
+    public static async Task<SweepReport> LoadAsync(CoordinationStore store, string sweepIdOrName, string? trialId = null, CancellationToken cancellationToken = default)
     {
         var sweep = await SweepContext.LoadAsync(store, sweepIdOrName, cancellationToken);
         var trials = new List<TrialReport>();
         foreach (var trial in sweep.Trials)
         {
+            if (trialId is not null && sweep.GridTrial(trial.Id).Id != trialId)
+                continue;
             var predictions = await store.PredictionsAsync(trial.Id, cancellationToken);
             var failed = (await store.FoldsAsync(trial.Id, cancellationToken))
                 .Where(f => f.State == FoldStates.Failed)

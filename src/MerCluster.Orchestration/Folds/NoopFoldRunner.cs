@@ -8,7 +8,8 @@ namespace MerCluster.Orchestration.Folds;
 /// <summary>
 /// The <c>noop</c> model of the orchestration benchmark and of the leasing tests: no training at all. It waits the
 /// configured time (standing in for a fold's training), then "predicts" each held-out sample's true label, so only
-/// the orchestration around the fold is measured. <c>fail_subjects</c> makes chosen folds throw, to exercise retries.
+/// the orchestration around the fold is measured. <c>fail_subjects</c> makes chosen folds throw, to exercise retries;
+/// <c>mispredict</c> gets a share of each fold wrong, so reports and the results page show scores below 1.
 /// Never a stand-in for real training: sweeps that should learn name a registry model.
 /// </summary>
 public sealed class NoopFoldRunner : IFoldRunner
@@ -23,11 +24,14 @@ public sealed class NoopFoldRunner : IFoldRunner
         if (options.FailSubjects.Contains(job.Fold.Name))
             throw new InvalidOperationException($"noop model: fold {job.Fold.Name} is listed in model.fail_subjects");
         var classes = job.Protocol.Classes;
-        return job.Fold.TestRows.Select(row =>
+        var wrong = (int)Math.Round(options.Mispredict * job.Fold.TestRows.Count, MidpointRounding.AwayFromZero);
+        var next = classes.Select((c, i) => (c, i)).ToDictionary(x => x.c, x => classes[(x.i + 1) % classes.Count]);
+        return job.Fold.TestRows.Select((row, i) =>
         {
             var sample = job.Features.Samples[row];
-            var probabilities = classes.Select(c => c == sample.Label ? 1.0 : 0.0).ToArray();
-            return new SamplePrediction(sample.SampleId, sample.Subject, sample.Database, sample.Label, sample.Label, probabilities);
+            var predicted = i < wrong ? next[sample.Label] : sample.Label;
+            var probabilities = classes.Select(c => c == predicted ? 1.0 : 0.0).ToArray();
+            return new SamplePrediction(sample.SampleId, sample.Subject, sample.Database, sample.Label, predicted, probabilities);
         }).ToList();
     }
 }
@@ -43,4 +47,8 @@ public sealed record NoopModelOptions
 
     /// <summary>Held-out subjects whose fold always fails.</summary>
     public List<string> FailSubjects { get; init; } = [];
+
+    /// <summary>The share of each fold's held-out samples (the first ones, in order) "predicted" as the next class instead of their own.</summary>
+    [Range(0.0, 1.0)]
+    public double Mispredict { get; init; }
 }

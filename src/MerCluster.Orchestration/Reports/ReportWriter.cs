@@ -28,15 +28,19 @@ public static class ReportWriter
             written.Add(path);
         }
         foreach (var trial in report.Trials)
-            foreach (var (group, header) in ReportTable.Groups(report))
+            foreach (var group in ReportTable.Groups(report))
             {
-                if (ReportTable.Matrix(trial, group) is not { } matrix)
+                if (RenderConfusion(report, trial, group) is not { } svg)
                     continue;
-                var path = Path.Combine(directory, ConfusionFile(trial, group));
+                var path = Path.Combine(directory, ConfusionFile(trial, group.Key));
                 Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-                File.WriteAllText(path, ConfusionMatrixSvg.Render(matrix, $"{report.Sweep} {trial.Trial.Label}: {header}"));
+                File.WriteAllText(path, svg);
                 written.Add(path);
             }
         return written;
     }
+
+    /// <summary>The SVG of a trial's confusion matrix for a group of <see cref="ReportTable.Groups"/>; null while the trial has no predictions.</summary>
+    public static string? RenderConfusion(SweepReport report, TrialReport trial, (string Key, string Header) group) =>
+        ReportTable.Matrix(trial, group.Key) is { } matrix ? ConfusionMatrixSvg.Render(matrix, $"{report.Sweep} {trial.Trial.Label}: {group.Header}") : null;
 }
