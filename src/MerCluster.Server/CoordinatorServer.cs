@@ -72,6 +72,7 @@ public sealed class CoordinatorServer : IAsyncDisposable
         });
         SweepApi.Map(app.MapGroup("/api"), store, app.Services.GetRequiredService<IGrainFactory>(), options);
         SweepProgressApi.Map(app.MapGroup("/api"), store, app.Services.GetRequiredService<IGrainFactory>());
+        Pages.ResultsPages.Map(app, store);
         // Orleans' own view of the cluster: silos, grain activations and calls.
         app.MapOrleansDashboard("/dashboard");
 
