@@ -49,8 +49,8 @@ public static class PageLayout
     /// <summary>A sweep's page, which the other links of a sweep hang under.</summary>
     public static string SweepPath(string sweepId) => "/sweeps/" + Uri.EscapeDataString(sweepId);
 
-    /// <summary>Folds done out of all, as a bar and in words.</summary>
-    public static string Progress(FoldCounts folds) =>
-        $"<progress max=\"{Math.Max(1, folds.Total)}\" value=\"{folds.Done + folds.Failed}\" aria-hidden=\"true\"></progress> "
+    /// <summary>Folds done out of all, in words and, with <paramref name="bar"/>, as a bar of the folds finished.</summary>
+    public static string Progress(FoldCounts folds, bool bar = true) =>
+        (bar ? $"<progress max=\"{Math.Max(1, folds.Total)}\" value=\"{folds.Done + folds.Failed}\" aria-hidden=\"true\"></progress> " : "")
         + $"<span data-count=\"done\">{folds.Done}</span>/<span data-count=\"total\">{folds.Total}</span>";
 }

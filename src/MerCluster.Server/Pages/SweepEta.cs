@@ -4,14 +4,14 @@ namespace MerCluster.Server.Pages;
 
 /// <summary>
 /// The time a sweep still needs, as `mer status` estimates it: the folds left, run as many at a time as run now, times
-/// the mean time of the folds done so far.
+/// the mean time of the folds done so far. Null once the sweep has finished.
 /// </summary>
 public static class SweepEta
 {
-    public static string Text(string state, FoldCounts folds, double? meanFoldSeconds)
+    public static string? Text(string state, FoldCounts folds, double? meanFoldSeconds)
     {
         if (state != SweepStates.Running)
-            return "finished";
+            return null;
         if (meanFoldSeconds is not { } mean)
             return "after the first fold";
         if (folds.Running == 0)

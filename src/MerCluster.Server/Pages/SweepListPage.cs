@@ -44,7 +44,7 @@ public static class SweepListPage
                     .Append("<td class=\"num\">").Append(row.Folds.Running).Append("</td>")
                     .Append("<td class=\"num").Append(row.Folds.Failed > 0 ? " failed" : "").Append("\">").Append(row.Folds.Failed).Append("</td>")
                     .Append("<td class=\"num\">").Append(row.Folds.Pending).Append("</td>")
-                    .Append("<td>").Append(SweepEta.Text(sweep.State, row.Folds, row.MeanFoldSeconds)).Append("</td>")
+                    .Append("<td>").Append(SweepEta.Text(sweep.State, row.Folds, row.MeanFoldSeconds) ?? "–").Append("</td>")
                     .Append("<td>").Append(Time(sweep.CreatedAt)).Append("</td></tr>\n");
             }
             html.Append("</tbody>\n</table>\n</div>\n");

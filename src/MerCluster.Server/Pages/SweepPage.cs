@@ -39,7 +39,7 @@ public static class SweepPage
             .Append("<p role=\"status\"><strong class=\"state-").Append(Text(data.Sweep.State)).Append("\">").Append(Text(data.Sweep.State)).Append("</strong>: folds ")
             .Append(Progress(folds)).Append(" done, <span data-count=\"running\">").Append(folds.Running).Append("</span> running, ")
             .Append("<span data-count=\"failed\">").Append(folds.Failed).Append("</span> failed, <span data-count=\"pending\">").Append(folds.Pending)
-            .Append("</span> pending; ETA <span data-eta>").Append(SweepEta.Text(data.Sweep.State, folds, data.MeanFoldSeconds)).Append("</span></p>\n")
+            .Append("</span> pending").Append(SweepEta.Text(data.Sweep.State, folds, data.MeanFoldSeconds) is { } eta ? $"; ETA <span data-eta>{eta}</span>" : "").Append("</p>\n")
             .Append("<p class=\"note\">").Append(data.Report.Trials.Count).Append(data.Report.Trials.Count == 1 ? " trial" : " trials")
             .Append(", submitted ").Append(Time(data.Sweep.CreatedAt)).Append("; classes: ").Append(Text(string.Join(", ", data.Report.Classes)))
             .Append(data.Sweep.State == SweepStates.Running ? ". This page updates as folds finish." : ".").Append("</p>\n</section>\n");
@@ -62,13 +62,17 @@ public static class SweepPage
         var best = ReportTable.Best(report);
         html.Append("<section id=\"trials\" data-part>\n<h2>Trials</h2>\n<div class=\"scroll\">\n<table>\n<caption>UF1, UAR and accuracy pooled over the folds done so far; ")
             .Append("<span aria-hidden=\"true\">").Append(MarkdownReport.BestMark).Append("</span> marks the best trial by ").Append(groups[0].Header).Append(" UF1.</caption>\n")
-            .Append("<thead><tr><th scope=\"col\">Trial</th>");
+            .Append("<colgroup span=\"").Append(1 + keys.Count).Append("\"></colgroup>")
+            .Append(string.Concat(groups.Select(_ => "<colgroup span=\"3\"></colgroup>"))).Append("<colgroup span=\"4\"></colgroup>\n")
+            .Append("<thead><tr><th scope=\"col\" rowspan=\"2\">Trial</th>");
         foreach (var key in keys)
-            html.Append("<th scope=\"col\">").Append(Text(key)).Append("</th>");
+            html.Append("<th scope=\"col\" rowspan=\"2\">").Append(Text(key)).Append("</th>");
         foreach (var (_, header) in groups)
-            html.Append("<th scope=\"col\">").Append(header).Append(" UF1</th><th scope=\"col\">").Append(header).Append(" UAR</th><th scope=\"col\">")
-                .Append(header).Append(" Acc</th>");
-        html.Append("<th scope=\"col\">n</th><th scope=\"col\">Folds done</th><th scope=\"col\">Failed folds</th><th scope=\"col\">Confusion</th></tr></thead>\n<tbody>\n");
+            html.Append("<th scope=\"colgroup\" colspan=\"3\">").Append(header).Append("</th>");
+        html.Append("<th scope=\"col\" rowspan=\"2\">n</th><th scope=\"col\" rowspan=\"2\">Folds done</th><th scope=\"col\" rowspan=\"2\">Failed</th>")
+            .Append("<th scope=\"col\" rowspan=\"2\">Confusion</th></tr>\n<tr>")
+            .Append(string.Concat(groups.Select(_ => "<th scope=\"col\">UF1</th><th scope=\"col\">UAR</th><th scope=\"col\">Acc</th>")))
+            .Append("</tr></thead>\n<tbody>\n");
         foreach (var trial in data.Trials)
         {
             var grid = trial.Report.Trial;
@@ -88,7 +92,7 @@ public static class SweepPage
                 Score(html, group, "acc", s.Acc);
             }
             html.Append("<td class=\"num\" data-score=\"overall.n\">").Append(ReportTable.ScoresOf(trial.Report, ReportTable.Overall).N).Append("</td>")
-                .Append("<td class=\"num\">").Append(Progress(counts)).Append("</td>")
+                .Append("<td class=\"num\">").Append(Progress(counts, bar: false)).Append("</td>")
                 .Append("<td class=\"num").Append(counts.Failed > 0 ? " failed" : "").Append("\" data-count=\"failed\">").Append(counts.Failed).Append("</td>")
                 .Append("<td><a href=\"").Append(path).Append("?trial=").Append(Uri.EscapeDataString(grid.Id)).Append("#confusion\" aria-label=\"confusion matrices of trial ")
                 .Append(Text(grid.Id)).Append("\">matrices</a></td></tr>\n");
@@ -138,7 +142,7 @@ public static class SweepPage
     {
         var databases = ReportTable.Folds(data.Report).ToDictionary(f => f.Fold, f => f.Database);
         var subjects = data.Trials.SelectMany(t => t.Folds.Select(f => f.HeldOutSubject)).Distinct().ToList();
-        html.Append("<section id=\"folds\" data-part>\n<h2>Per fold</h2>\n<div class=\"scroll\">\n<table>\n")
+        html.Append("<section id=\"folds\" data-part>\n<h2 id=\"folds-title\">Per fold</h2>\n<div class=\"scroll\" id=\"folds-scroll\" tabindex=\"0\" role=\"region\" aria-labelledby=\"folds-title\">\n<table>\n")
             .Append("<caption>Each fold's own UF1 / UAR on its held-out subject, for diagnosis; the results of record are pooled above.</caption>\n")
             .Append("<thead><tr><th scope=\"col\">Held-out subject</th><th scope=\"col\">Database</th>");
         foreach (var trial in data.Trials)

@@ -26,8 +26,14 @@ public sealed class WatchedSweep : IAsyncLifetime
 
     public string SweepId { get; private set; } = "";
 
-    /// <summary>The page opened at submission, kept open and never reloaded.</summary>
+    /// <summary>The sweep's page, opened at submission, kept open and never reloaded.</summary>
     public IPage LivePage { get; private set; } = null!;
+
+    /// <summary>The sweep list (/), opened at submission too and never reloaded.</summary>
+    public IPage ListPage { get; private set; } = null!;
+
+    /// <summary>The link given the keyboard focus on the live page at the start (a trial's "matrices" link).</summary>
+    public string FocusedLink { get; private set; } = "";
 
     /// <summary>Completes once the live page says the sweep finished, with every count of folds done it showed, in order.</summary>
     public Task<IReadOnlyList<int>> Finished { get; private set; } = null!;
@@ -49,9 +55,15 @@ public sealed class WatchedSweep : IAsyncLifetime
         if (posted.StatusCode != HttpStatusCode.Created)
             throw new InvalidOperationException($"submitting the sweep: {posted.StatusCode} {await posted.Content.ReadAsStringAsync()}");
         SweepId = JsonDocument.Parse(await posted.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetString()!;
+        ListPage = await Chromium.NewPageAsync(Coordinator.Url);
+        await ListPage.GotoAsync("/");
         await LivePage.GotoAsync($"/sweeps/{SweepId}");
-        // Gone if the page were ever loaded again.
-        await LivePage.EvaluateAsync("() => { window.neverReloaded = true; }");
+        // Gone if a page were ever loaded again.
+        foreach (var page in new[] { ListPage, LivePage })
+            await page.EvaluateAsync("() => { window.neverReloaded = true; }");
+        var link = LivePage.Locator("#trials tbody a").Last;
+        FocusedLink = (await link.GetAttributeAsync("href"))!;
+        await link.FocusAsync();
         Finished = WatchAsync();
     }
 

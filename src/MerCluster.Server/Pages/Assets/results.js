@@ -51,17 +51,20 @@
     }
   };
 
-  // Replaces a part; a focused link inside it (found again by its href) keeps the focus, scrolled tables keep their place.
+  // Replaces a part; the focused element inside it (found again by its id or href) keeps the focus, scrolled tables
+  // keep their place.
   const swap = (current, fresh) => {
-    const focused = current.contains(document.activeElement) ? document.activeElement.getAttribute('href') : null;
+    const focused = current.contains(document.activeElement) ? document.activeElement : null;
+    const key = focused?.id ? `#${CSS.escape(focused.id)}`
+      : focused?.hasAttribute('href') ? `[href="${CSS.escape(focused.getAttribute('href'))}"]` : null;
     const scrolled = [...current.querySelectorAll('.scroll')].map((element) => element.scrollLeft);
     const replacement = document.importNode(fresh, true);
     current.replaceWith(replacement);
     replacement.querySelectorAll('.scroll').forEach((element, i) => {
       element.scrollLeft = scrolled[i] ?? 0;
     });
-    if (focused !== null) {
-      [...replacement.querySelectorAll('[href]')].find((element) => element.getAttribute('href') === focused)?.focus();
+    if (key) {
+      replacement.querySelector(key)?.focus();
     }
   };
 
