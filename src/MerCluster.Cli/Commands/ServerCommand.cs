@@ -4,7 +4,7 @@ using MerCluster.Server;
 
 namespace MerCluster.Cli.Commands;
 
-/// <summary>`mer server --store URL [--urls URLS] [--token-file FILE] [--sweeps-dir DIR]`: the coordinator's web API and /metrics.</summary>
+/// <summary>`mer server --store URL [--urls URLS] [--token-file FILE] [--sweeps-dir DIR]`: the coordinator's results pages, web API and /metrics.</summary>
 internal static class ServerCommand
 {
     public static Command Create()
@@ -14,7 +14,7 @@ internal static class ServerCommand
         var tokenFile = new Option<FileInfo?>("--token-file") { Description = $"File whose first line is the API token for submitting and cancelling sweeps (else ${ApiToken.EnvironmentVariable}; without either, changes are disabled)." };
         var sweepsDir = new Option<DirectoryInfo?>("--sweeps-dir") { Description = "Directory that relative paths in submitted sweeps resolve against (default: the current directory)." };
         var kubernetes = new Option<bool>("--kubernetes") { Description = "Running in a Kubernetes pod beside `mer silo --kubernetes` silos: the coordinator's silo is named after POD_NAME (needs POD_NAME and POD_NAMESPACE, and a Role to get, list and watch pods)." };
-        var command = new Command("server", "Run the coordinator: JSON API over the store (sweeps, trials, folds, silos), sweep submission, /metrics, /healthz, /readyz.")
+        var command = new Command("server", "Run the coordinator: results pages for browsers at /, JSON API over the store (sweeps, trials, folds, silos), sweep submission, /metrics, /healthz, /readyz.")
         {
             store,
             urls,

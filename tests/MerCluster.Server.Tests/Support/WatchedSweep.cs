@@ -8,7 +8,7 @@ namespace MerCluster.Server.Tests.Support;
 
 /// <summary>
 /// A sweep watched in a browser from its start: a coordinator, a silo with one slot beside it, headless Chromium, and a
-/// two-trial no-op sweep (400 ms folds, one fold of each trial failing, a share of each fold mispredicted so the scores
+/// two-trial no-op sweep (500 ms folds, one fold of each trial failing, a share of each fold mispredicted so the scores
 /// differ) whose page is opened as soon as it is submitted. What that page shows is read every 100 ms, without ever
 /// reloading it, until the sweep has finished.
 /// </summary>
@@ -29,7 +29,7 @@ public sealed class WatchedSweep : IAsyncLifetime
     /// <summary>The sweep's page, opened at submission, kept open and never reloaded.</summary>
     public IPage LivePage { get; private set; } = null!;
 
-    /// <summary>The sweep list (/), opened at submission too and never reloaded.</summary>
+    /// <summary>The sweep list (/), opened before the submission and never reloaded.</summary>
     public IPage ListPage { get; private set; } = null!;
 
     /// <summary>The link given the keyboard focus on the live page at the start (a trial's "matrices" link).</summary>
@@ -49,14 +49,15 @@ public sealed class WatchedSweep : IAsyncLifetime
             Checkpoints = Coordinator.Directory.File("checkpoints"),
         });
         Chromium = await Chromium.LaunchAsync();
+        // Everything slow to start is ready before the sweep is submitted, so the page sees its first folds finish.
+        ListPage = await Chromium.NewPageAsync(Coordinator.Url);
+        await ListPage.GotoAsync("/");
         LivePage = await Chromium.NewPageAsync(Coordinator.Url);
         var posted = await Coordinator.PostSweepAsync(Coordinator.NoopSweep("results-page",
-            "max_attempts: 1\ngrid: {model.mispredict: [0.34, 0.67]}", $"{{name: noop, duration: 400ms, mispredict: 0, fail_subjects: [{FailingFold}]}}"));
+            "max_attempts: 1\ngrid: {model.mispredict: [0.34, 0.67]}", $"{{name: noop, duration: 500ms, mispredict: 0, fail_subjects: [{FailingFold}]}}"));
         if (posted.StatusCode != HttpStatusCode.Created)
             throw new InvalidOperationException($"submitting the sweep: {posted.StatusCode} {await posted.Content.ReadAsStringAsync()}");
         SweepId = JsonDocument.Parse(await posted.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetString()!;
-        ListPage = await Chromium.NewPageAsync(Coordinator.Url);
-        await ListPage.GotoAsync("/");
         await LivePage.GotoAsync($"/sweeps/{SweepId}");
         // Gone if a page were ever loaded again.
         foreach (var page in new[] { ListPage, LivePage })
