@@ -12,6 +12,7 @@ internal static class BenchCommand
         Bench.OrchestrationBench.Create(),
         Bench.ChaosBench.Create(),
         Bench.DatasetsBench.Create(),
+        Bench.ArtifactsBench.Create(),
         Bench.ModelsBench.Create(),
     };
 }
