@@ -1,5 +1,5 @@
+using System.Diagnostics.Metrics;
 using System.Text.Json;
-using MerCluster.Core.Telemetry;
 using MerCluster.Orchestration.Cluster;
 using MerCluster.Orchestration.Store;
 using Orleans.Dashboard;
@@ -15,24 +15,21 @@ using Microsoft.Extensions.Logging;
 namespace MerCluster.Server;
 
 /// <summary>
-/// The coordinator (`mer server`): the web API over the coordination store, /metrics in the Prometheus text format,
-/// liveness/readiness probes, and the Orleans Dashboard at /dashboard. It joins the cluster as a silo without device slots: it hosts sweep and trial grains
-/// but never trains, and submits and cancels sweeps through their grains. What it serves is read from the store, so it
+/// The coordinator (`mer server`): the web API over the coordination store, /metrics (OpenTelemetry's Prometheus
+/// exporter: the store gauges read at each scrape, Orleans' and MerCluster's instruments), liveness/readiness probes,
+/// and the Orleans Dashboard at /dashboard. It joins the cluster as a silo without device slots: it hosts sweep and
+/// trial grains but never trains, and submits and cancels sweeps through their grains. What it serves is read from the store, so it
 /// can be restarted, or run twice, at any time.
 /// </summary>
 public sealed class CoordinatorServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly CoordinationStore _store;
-    private readonly StoreMetrics _storeMetrics;
-    private readonly PrometheusExporter _exporter;
 
-    private CoordinatorServer(WebApplication app, CoordinationStore store, StoreMetrics storeMetrics, PrometheusExporter exporter)
+    private CoordinatorServer(WebApplication app, CoordinationStore store)
     {
         _app = app;
         _store = store;
-        _storeMetrics = storeMetrics;
-        _exporter = exporter;
     }
 
     /// <summary>The addresses Kestrel listens on (with the real port when port 0 was asked for).</summary>
@@ -41,14 +38,14 @@ public sealed class CoordinatorServer : IAsyncDisposable
     public static async Task<CoordinatorServer> StartAsync(ServerOptions options, Action<ILoggingBuilder>? logging = null, CancellationToken cancellationToken = default)
     {
         var store = await CoordinationStore.OpenAsync(options.StoreUrl, cancellationToken);
-        var storeMetrics = new StoreMetrics(store);
-        var exporter = ProcessMetrics.CreateExporter(storeMetrics.Meter);
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls(options.Urls);
         builder.Logging.ClearProviders();
         logging?.Invoke(builder.Logging);
         SiloHost.Configure(builder, new SiloSettings { StoreUrl = options.StoreUrl, Name = options.SiloName, Kubernetes = options.Kubernetes }, store,
             silo => silo.AddDashboard());
+        MetricsExport.AddCoordinatorMetrics(builder);
+        builder.Services.AddSingleton(services => new StoreMetrics(store, services.GetRequiredService<IMeterFactory>()));
         builder.Services.Configure<JsonOptions>(json => json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.CamelCase);
         var app = builder.Build();
 
@@ -65,11 +62,13 @@ public sealed class CoordinatorServer : IAsyncDisposable
                 return Results.Text($"store {store.Location} unreachable: {e.Message}\n", statusCode: StatusCodes.Status503ServiceUnavailable);
             }
         });
-        app.MapGet("/metrics", async (CancellationToken ct) =>
+        // The exporter calls the store gauges' callbacks, which cannot wait: the store is read just before, for each scrape.
+        var storeMetrics = app.Services.GetRequiredService<StoreMetrics>();
+        app.MapPrometheusScrapingEndpoint("/metrics", meterProvider: null, configureBranchedPipeline: scrape => scrape.Use(async (context, next) =>
         {
-            await storeMetrics.RefreshAsync(ct);
-            return Results.Text(exporter.Collect(), PrometheusText.ContentType);
-        });
+            await storeMetrics.RefreshAsync(context.RequestAborted);
+            await next(context);
+        }), optionsName: null);
         SweepApi.Map(app.MapGroup("/api"), store, app.Services.GetRequiredService<IGrainFactory>(), options);
         SweepProgressApi.Map(app.MapGroup("/api"), store, app.Services.GetRequiredService<IGrainFactory>());
         Pages.ResultsPages.Map(app, store);
@@ -83,12 +82,10 @@ public sealed class CoordinatorServer : IAsyncDisposable
         catch
         {
             await app.DisposeAsync();
-            exporter.Dispose();
-            storeMetrics.Dispose();
             await store.DisposeAsync();
             throw;
         }
-        return new CoordinatorServer(app, store, storeMetrics, exporter);
+        return new CoordinatorServer(app, store);
     }
 
     /// <summary>Runs until <paramref name="stopping"/> fires (Ctrl+C in `mer server`).</summary>
@@ -107,8 +104,6 @@ public sealed class CoordinatorServer : IAsyncDisposable
     {
         await _app.StopAsync();
         await _app.DisposeAsync();
-        _exporter.Dispose();
-        _storeMetrics.Dispose();
         await _store.DisposeAsync();
     }
 }

@@ -11,9 +11,10 @@ namespace MerCluster.Server;
 /// The coordinator's view of the store as gauges: folds by state per sweep and trial, each trial's pooled UF1/UAR/Acc
 /// overall and per database, and the cluster's silos from the Orleans membership table (how many in each status, and
 /// how long ago each live one last wrote that it is alive). The store is the truth, so these are read from it at every
-/// scrape (<see cref="RefreshAsync"/>) rather than counted in memory, and survive a coordinator restart.
+/// scrape (<see cref="RefreshAsync"/>) rather than counted in memory, and survive a coordinator restart. The Meter
+/// <c>MerCluster.Store</c> comes from the coordinator host's meter factory: its exporter reports this store only.
 /// </summary>
-public sealed class StoreMetrics : IDisposable
+public sealed class StoreMetrics
 {
     public const string MeterName = "MerCluster.Store";
 
@@ -23,29 +24,27 @@ public sealed class StoreMetrics : IDisposable
     private readonly CoordinationStore _store;
     private volatile Snapshot _snapshot = Snapshot.Empty;
 
-    public StoreMetrics(CoordinationStore store)
+    public StoreMetrics(CoordinationStore store, IMeterFactory meters)
     {
         _store = store;
-        Meter = new Meter(MeterName);
-        Meter.CreateObservableGauge("mer_store_up", () => new Measurement<long>(_snapshot.Up ? 1 : 0), "1",
+        var meter = meters.Create(MeterName);
+        meter.CreateObservableGauge("mer_store_up", () => new Measurement<long>(_snapshot.Up ? 1 : 0), "1",
             "1 when the last scrape could read the coordination store, else 0.");
-        Meter.CreateObservableGauge("mer_folds", () => _snapshot.Folds, "{fold}",
+        meter.CreateObservableGauge("mer_folds", () => _snapshot.Folds, "{fold}",
             "Folds by sweep, trial and state (pending, running, done, failed).");
-        Meter.CreateObservableGauge("mer_sweep_folds", () => _snapshot.SweepFolds, "{fold}",
+        meter.CreateObservableGauge("mer_sweep_folds", () => _snapshot.SweepFolds, "{fold}",
             "Folds of each sweep by state, summed over its trials.");
-        Meter.CreateObservableGauge("mer_silos", () => _snapshot.Silos, "{silo}",
+        meter.CreateObservableGauge("mer_silos", () => _snapshot.Silos, "{silo}",
             "Silos in the cluster's membership table by Orleans status (Joining, Active, ShuttingDown, Stopping, Dead); dead rows stay an hour.");
-        Meter.CreateObservableGauge("mer_silo_alive_age", () => _snapshot.SiloAliveAge, "s",
+        meter.CreateObservableGauge("mer_silo_alive_age", () => _snapshot.SiloAliveAge, "s",
             "Seconds since each silo that is not dead last wrote I-am-alive to the membership table (every 10 s while it runs), by silo and host.");
-        Meter.CreateObservableGauge("mer_trial_uf1", () => _snapshot.Uf1, "1",
+        meter.CreateObservableGauge("mer_trial_uf1", () => _snapshot.Uf1, "1",
             "Pooled unweighted F1 of a trial's predictions so far, overall and per database (part).");
-        Meter.CreateObservableGauge("mer_trial_uar", () => _snapshot.Uar, "1",
+        meter.CreateObservableGauge("mer_trial_uar", () => _snapshot.Uar, "1",
             "Pooled unweighted average recall of a trial's predictions so far, overall and per database (part).");
-        Meter.CreateObservableGauge("mer_trial_accuracy", () => _snapshot.Accuracy, "1",
+        meter.CreateObservableGauge("mer_trial_accuracy", () => _snapshot.Accuracy, "1",
             "Pooled accuracy of a trial's predictions so far, overall and per database (part).");
     }
-
-    public Meter Meter { get; }
 
     /// <summary>Reads the store into the gauges; an unreachable store sets mer_store_up to 0 and counts an error instead of failing the scrape.</summary>
     public async Task RefreshAsync(CancellationToken cancellationToken = default)
@@ -56,7 +55,7 @@ public sealed class StoreMetrics : IDisposable
         }
         catch (Exception e) when (e is DbException or StoreException or InvalidOperationException or IOException or TimeoutException)
         {
-            MerMetrics.Error("store_unreachable");
+            MerMetrics.Error(MerMetrics.ErrorKinds.StoreUnreachable);
             _snapshot = Snapshot.Empty;
         }
     }
@@ -109,8 +108,6 @@ public sealed class StoreMetrics : IDisposable
     private static KeyValuePair<string, object?> Tag(string key, object? value) => new(key, value);
 
     private static string Id(long id) => id.ToString(CultureInfo.InvariantCulture);
-
-    public void Dispose() => Meter.Dispose();
 
     private sealed class Snapshot
     {

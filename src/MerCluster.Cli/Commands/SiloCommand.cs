@@ -127,8 +127,7 @@ internal static partial class SiloCommand
 
         async Task<int> RunAsync()
         {
-            await using var metrics = metricsPort > 0 ? MetricsEndpoint.Start(metricsPort) : null;
-            using var host = await SiloHost.StartAsync(settings, stop.Token);
+            using var host = await SiloHost.StartAsync(settings, stop.Token, metricsPort > 0 ? builder => MetricsExport.AddSiloMetrics(builder, metricsPort) : null);
             var siloName = settings.Kubernetes ? Environment.GetEnvironmentVariable("POD_NAME") : settings.Name ?? $"{Environment.MachineName}-{Environment.ProcessId}";
             Console.WriteLine($"silo {siloName} joined the cluster on {StoreLocation.Parse(settings.StoreUrl)} "
                 + (settings.Devices.Count == 0 ? "with no slots (hosts grains, never trains)"

@@ -3,20 +3,14 @@ using System.Diagnostics.Metrics;
 namespace MerCluster.Core.Telemetry;
 
 /// <summary>
-/// Every instrument MerCluster records through, on the Meter <c>MerCluster</c>, and the names of the meters a process
-/// exports at /metrics. Silos, trainers and the pipeline record here; the Prometheus exporter turns each instrument
-/// into a metric family (unit suffix and <c>_total</c> added by the exporter, so <c>mer_fold_duration</c> in seconds is
-/// exported as <c>mer_fold_duration_seconds</c>). Tag keys are the label names, listed in <see cref="Labels"/>.
+/// The process-wide instruments MerCluster records through, on the Meter <c>MerCluster</c>: silos, trainers and grains
+/// record here, whichever host they run in. OpenTelemetry's Prometheus exporter adds the unit suffix and, to counters,
+/// <c>_total</c>: <c>mer_fold_duration</c> in seconds is exported as <c>mer_fold_duration_seconds</c>, <c>mer_failovers</c>
+/// as <c>mer_failovers_total</c>. Tag keys are the label names, listed in <see cref="Labels"/>.
 /// </summary>
 public static class MerMetrics
 {
     public const string MeterName = "MerCluster";
-
-    /// <summary>The pipeline's feature-cache meter (MerCluster.Pipeline.Cache.FeatureCacheMetrics.MeterName); Core cannot reference the pipeline, the server tests check the two agree.</summary>
-    public const string FeatureCacheMeterName = "MerCluster.FeatureCache";
-
-    /// <summary>The process-wide meters every /metrics endpoint exports.</summary>
-    public static readonly IReadOnlySet<string> ProcessMeters = new HashSet<string>(StringComparer.Ordinal) { MeterName, FeatureCacheMeterName };
 
     /// <summary>Fold training takes minutes to hours on a GPU, seconds in the CPU fixtures: buckets span both.</summary>
     public static readonly IReadOnlyList<double> FoldDurationBuckets = [1, 5, 15, 30, 60, 120, 300, 600, 1200, 1800, 3600, 7200, 14400];
@@ -24,17 +18,26 @@ public static class MerMetrics
     private static readonly Meter Meter = new(MeterName);
 
     public static readonly Histogram<double> FoldDuration = Meter.CreateHistogram<double>(
-        "mer_fold_duration", "s", "Wall time of fold attempts, by sweep, trial and outcome (done, failed, released).",
+        "mer_fold_duration", "s", "Wall time of fold attempts, by sweep, trial and outcome (done, failed, cancelled, given back).",
         tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = FoldDurationBuckets });
 
-    public static readonly Counter<long> TrainSamples = Meter.CreateCounter<long>(
-        "mer_train_samples", "{sample}", "Training samples processed, by silo and device; rate() gives samples per second.");
+    public static readonly Totals TrainSamples = Totals.Create(Meter,
+        "mer_train_samples", "{sample}", "Training samples processed, by silo and device; rate() gives samples per second.", Labels.Silo, Labels.Device);
 
-    public static readonly Counter<long> TrainEpochs = Meter.CreateCounter<long>(
-        "mer_train_epochs", "{epoch}", "Training epochs finished, by silo and device; rate() gives epochs per second.");
+    public static readonly Totals TrainEpochs = Totals.Create(Meter,
+        "mer_train_epochs", "{epoch}", "Training epochs finished, by silo and device; rate() gives epochs per second.", Labels.Silo, Labels.Device);
 
-    public static readonly Counter<long> Errors = Meter.CreateCounter<long>(
-        "mer_errors", "{error}", "Errors by kind (fold_failed, lease_lost, store_unreachable, aggregation_failed, ...).");
+    public static readonly Totals Errors = Totals.Create(Meter,
+        "mer_errors", "{error}", "Errors by kind (fold_failed, silo_lost, store_unreachable).", Labels.Kind);
+
+    public static readonly Totals Failovers = Totals.Create(Meter,
+        "mer_failovers", "{attempt}", "Fold attempts whose silo left the cluster and that the cluster took back (counted once each, by the silo that recovered it): the fold is pending again on another silo, or failed after max_attempts.");
+
+    static MerMetrics()
+    {
+        foreach (var kind in ErrorKinds.All)
+            Errors.Add(0, kind);
+    }
 
     /// <summary>The label names used with these instruments (and with the coordinator's store gauges).</summary>
     public static class Labels
@@ -45,26 +48,39 @@ public static class MerMetrics
         public const string Silo = "silo";
         public const string Device = "device";
         public const string Kind = "kind";
+        public const string State = "state";
     }
 
-    /// <summary>Records one finished fold attempt; <paramref name="outcome"/> is done, failed or released.</summary>
+    /// <summary>The kinds of <c>mer_errors_total</c>: short snake_case words, never messages, so labels stay few. Each is exported from 0.</summary>
+    public static class ErrorKinds
+    {
+        public const string FoldFailed = "fold_failed";
+        public const string SiloLost = "silo_lost";
+        public const string StoreUnreachable = "store_unreachable";
+
+        public static readonly IReadOnlyList<string> All = [FoldFailed, SiloLost, StoreUnreachable];
+    }
+
+    /// <summary>Records one finished fold attempt; <paramref name="outcome"/> is done, failed, cancelled or given back.</summary>
     public static void FoldFinished(string sweep, long trial, string outcome, TimeSpan duration) =>
         FoldDuration.Record(duration.TotalSeconds,
             new KeyValuePair<string, object?>(Labels.Sweep, sweep),
             new KeyValuePair<string, object?>(Labels.Trial, trial.ToString(System.Globalization.CultureInfo.InvariantCulture)),
             new KeyValuePair<string, object?>(Labels.Outcome, outcome));
 
-    /// <summary>Records training progress on a silo: <paramref name="samples"/> more samples seen and <paramref name="epochs"/> more epochs finished.</summary>
+    /// <summary>
+    /// Records training progress on a silo: <paramref name="samples"/> more samples seen and <paramref name="epochs"/> more
+    /// epochs finished. A silo starts each of its devices' series at 0 (both 0), so rate() has a start point.
+    /// </summary>
     public static void Trained(string silo, string device, long samples, long epochs)
     {
-        var siloTag = new KeyValuePair<string, object?>(Labels.Silo, silo);
-        var deviceTag = new KeyValuePair<string, object?>(Labels.Device, device);
-        if (samples > 0)
-            TrainSamples.Add(samples, siloTag, deviceTag);
-        if (epochs > 0)
-            TrainEpochs.Add(epochs, siloTag, deviceTag);
+        TrainSamples.Add(samples, silo, device);
+        TrainEpochs.Add(epochs, silo, device);
     }
 
-    /// <summary>Counts one error of a kind (a short snake_case word, never a message: labels must stay few).</summary>
-    public static void Error(string kind) => Errors.Add(1, new KeyValuePair<string, object?>(Labels.Kind, kind));
+    /// <summary>Counts one error of a kind from <see cref="ErrorKinds"/>.</summary>
+    public static void Error(string kind) => Errors.Add(1, kind);
+
+    /// <summary>Counts one fold attempt lost with its silo and taken back by the cluster.</summary>
+    public static void FailedOver() => Failovers.Add(1);
 }

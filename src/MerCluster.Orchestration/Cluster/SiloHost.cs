@@ -85,11 +85,12 @@ public static class SiloHost
         options.DefunctSiloCleanupPeriod = TimeSpan.FromMinutes(10);
     }
 
-    /// <summary>Starts a silo in a host of its own (`mer silo`, embedded sweeps); disposing the host stops it, giving running folds back.</summary>
     /// <summary>The shortest reminder period silos accept: fold and sweep grains check on themselves every 15 s (Orleans' default minimum is a minute).</summary>
     public static readonly TimeSpan MinimumReminderPeriod = TimeSpan.FromSeconds(10);
 
-    public static async Task<IHost> StartAsync(SiloSettings settings, CancellationToken cancellationToken = default)
+    /// <summary>Starts a silo in a host of its own (`mer silo`, embedded sweeps); disposing the host stops it, giving running folds back.</summary>
+    /// <param name="more">Adds to the host before it is built (`mer silo --metrics-port`: the metrics exporter).</param>
+    public static async Task<IHost> StartAsync(SiloSettings settings, CancellationToken cancellationToken = default, Action<IHostApplicationBuilder>? more = null)
     {
         foreach (var device in settings.Devices.Distinct())
         {
@@ -114,6 +115,7 @@ public static class SiloHost
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
         builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         Configure(builder, settings, store);
+        more?.Invoke(builder);
         var host = builder.Build();
         try
         {
@@ -155,6 +157,7 @@ public static class SiloHost
                 silo.UseKubernetesHosting();
             silo.Services.AddSingleton(store);
             silo.Services.AddSingleton(new SiloSlots(settings.Devices, settings.ThreadsPerSlot));
+            silo.Services.AddHostedService<SiloMetrics>();
             silo.Services.AddSingleton(new SweepContexts(store));
             // Opened when first needed (a silo that trains opens it before it starts, so a bad store stops it there).
             silo.Services.AddSingleton(_ => SiloArtifacts.Open(settings.Artifacts ?? settings.CacheRoot, settings.CacheRoot, settings.CacheBytes));

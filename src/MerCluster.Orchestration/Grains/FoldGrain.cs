@@ -154,7 +154,7 @@ public sealed class FoldGrain(
             var sweep = await executor.Sweeps.GetAsync(key.SweepId);
             next = await store.EndAttemptAsync(FoldId, attempt, error, counts: true, sweep.Record.MaxAttempts) ?? FoldStates.Failed;
             log.LogWarning("{Attempt} failed: {Error}; the fold is {State}", key, error, next);
-            MerMetrics.Error("fold_failed");
+            MerMetrics.Error(MerMetrics.ErrorKinds.FoldFailed);
             MerMetrics.FoldFinished(key.SweepId, key.TrialId, FoldStates.Failed, running.Elapsed);
             if (next == FoldStates.Failed)
                 await GrainFactory.GetGrain<ITrialGrain>(key.TrialId).Recompute();
@@ -256,17 +256,17 @@ public sealed class FoldGrain(
         var trial = await store.TrialAsync(record.TrialId);
         var sweep = await executor.Sweeps.GetAsync(trial.SweepId);
         var error = $"silo {record.Silo} died during attempt {record.Attempt}";
-        var next = await store.EndAttemptAsync(FoldId, record.Attempt, error, counts: true, sweep.Record.MaxAttempts);
-        MerMetrics.Error("silo_lost");
+        // The store ends an attempt once: whoever noticed first (the sweep, the fold's reminder, a new start) counts the failover.
+        if (await store.EndAttemptAsync(FoldId, record.Attempt, error, counts: true, sweep.Record.MaxAttempts) is not { } next)
+            return await store.FoldAsync(FoldId) ?? record;
+        MerMetrics.Error(MerMetrics.ErrorKinds.SiloLost);
+        MerMetrics.FailedOver();
         log.LogWarning("fold {Fold} ({Subject}): {Error}; the fold is {State}", FoldId, record.HeldOutSubject, error, next);
         if (next == FoldStates.Failed)
             await GrainFactory.GetGrain<ITrialGrain>(record.TrialId).Recompute();
-        if (next is not null)
-        {
-            state.State.State = next;
-            state.State.LastError = error;
-            await EndAsync(next, trial.SweepId);
-        }
+        state.State.State = next;
+        state.State.LastError = error;
+        await EndAsync(next, trial.SweepId);
         return await store.FoldAsync(FoldId) ?? record;
     }
 

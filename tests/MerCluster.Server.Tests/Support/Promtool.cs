@@ -22,4 +22,15 @@ public static class Promtool
         await process.WaitForExitAsync(new CancellationTokenSource(TimeSpan.FromSeconds(30)).Token);
         return (process.ExitCode, await output + await error);
     }
+
+    /// <summary>
+    /// `promtool check metrics` on a text exposition: fails the test unless promtool parses it (exit 0, or 3 for lint
+    /// problems only); returns the lint problems, one line each ("name problem").
+    /// </summary>
+    public static async Task<IReadOnlyList<string>> LintAsync(string exposition)
+    {
+        var (code, output) = await RunAsync(exposition, "check", "metrics");
+        Assert.True(code is 0 or 3, $"promtool check metrics exited {code}: {output}\n{exposition}");
+        return output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+    }
 }
