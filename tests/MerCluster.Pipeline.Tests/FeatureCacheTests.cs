@@ -172,30 +172,37 @@ public class FeatureCacheTests
     }
 
     [Fact]
-    public void Hits_misses_and_bytes_are_published_on_the_feature_cache_meter()
+    public void Hits_misses_and_bytes_are_published_on_the_feature_cache_meter_as_running_totals()
     {
         using var dir = new TempDirectory();
         var cache = FeatureCache.OnDisk(dir.Path);
-        var seen = new Dictionary<string, long>();
         using var listener = new MeterListener();
+        var totals = new Dictionary<string, long>();
         listener.InstrumentPublished = (instrument, l) =>
         {
             if (instrument.Meter.Name == FeatureCacheMetrics.MeterName)
                 l.EnableMeasurementEvents(instrument);
         };
-        listener.SetMeasurementEventCallback<long>((instrument, value, _, _) =>
-        {
-            lock (seen)
-                seen[instrument.Name] = seen.GetValueOrDefault(instrument.Name) + value;
-        });
+        listener.SetMeasurementEventCallback<long>((instrument, value, _, _) => totals[instrument.Name] = value);
         listener.Start();
-        // Other tests run in parallel on the same static meter, so measure this cache's own key only by deltas >= ours.
+        Dictionary<string, long> Observe()
+        {
+            totals.Clear();
+            listener.RecordObservableInstruments();
+            return new Dictionary<string, long>(totals);
+        }
+
+        // Other tests run in parallel on the same process-wide totals, so this cache's requests are seen as increases of at least ours.
+        var before = Observe();
+        Assert.Equal(["mer_feature_cache_bytes_read", "mer_feature_cache_bytes_written", "mer_feature_cache_corrupt", "mer_feature_cache_hits", "mer_feature_cache_misses"],
+            before.Keys.Order());
         cache.GetOrCompute(FeatureKey.For("metered", 1, null, []), Value);
         cache.GetOrCompute(FeatureKey.For("metered", 1, null, []), Value);
-        listener.Dispose();
-        Assert.True(seen.GetValueOrDefault("mer_feature_cache_hits") >= 1);
-        Assert.True(seen.GetValueOrDefault("mer_feature_cache_misses") >= 1);
-        Assert.True(seen.GetValueOrDefault("mer_feature_cache_bytes_written") >= cache.Stats.BytesWritten);
-        Assert.True(seen.GetValueOrDefault("mer_feature_cache_bytes_read") >= cache.Stats.BytesRead);
+        var after = Observe();
+        long Increase(string name) => after[name] - before[name];
+        Assert.True(Increase("mer_feature_cache_hits") >= 1);
+        Assert.True(Increase("mer_feature_cache_misses") >= 1);
+        Assert.True(Increase("mer_feature_cache_bytes_written") >= cache.Stats.BytesWritten);
+        Assert.True(Increase("mer_feature_cache_bytes_read") >= cache.Stats.BytesRead);
     }
 }

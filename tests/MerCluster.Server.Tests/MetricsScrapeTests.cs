@@ -107,6 +107,28 @@ public sealed class MetricsScrapeTests
         Assert.Equal(lost, expositions.Sum(e => Exposition.Sum(e, "mer_errors_total", "kind=\"silo_lost\"")));
     }
 
+    /// <summary>
+    /// Tests and embedded sweeps run several silos in one process: each exporter reports its own host's Orleans silo and
+    /// store gauges, not a mix of every host's (the process-wide MerCluster meters are shared, as they are meant to be).
+    /// </summary>
+    [Fact]
+    public async Task Two_coordinators_in_one_process_each_export_their_own_store_and_orleans_silo()
+    {
+        await using var busy = await MetricsCluster.StartAsync();
+        await using var idle = await MetricsCluster.StartAsync();
+        // No silo has a slot: the sweep stays pending, its sweep grain active on the busy coordinator's silo.
+        var sweepId = await busy.SubmitAsync("isolated");
+
+        var busyExposition = await busy.ScrapeAsync();
+        var idleExposition = await idle.ScrapeAsync();
+        Assert.Equal(12, Exposition.Sum(busyExposition, "mer_sweep_folds", $"sweep=\"{sweepId}\""));
+        Assert.DoesNotContain(sweepId, idleExposition);
+        Assert.Equal(1, Exposition.Sum(busyExposition, "mer_silos", "status=\"Active\""));
+        Assert.Equal(1, Exposition.Sum(idleExposition, "mer_silos", "status=\"Active\""));
+        Assert.True(Exposition.Sum(busyExposition, "orleans_catalog_activations", "grain_type=\"sweep\"") >= 1, busyExposition);
+        Assert.Equal(0, Exposition.Sum(idleExposition, "orleans_catalog_activations", "grain_type=\"sweep\""));
+    }
+
     private static double Value(JsonElement result, int index) =>
         double.Parse(result[index].GetProperty("value")[1].GetString()!, System.Globalization.CultureInfo.InvariantCulture);
 }
