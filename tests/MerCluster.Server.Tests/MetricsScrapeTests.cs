@@ -129,6 +129,22 @@ public sealed class MetricsScrapeTests
         Assert.Equal(0, Exposition.Sum(idleExposition, "orleans_catalog_activations", "grain_type=\"sweep\""));
     }
 
+    [Fact]
+    public async Task A_silo_whose_metrics_port_is_in_use_exits_before_joining_and_names_the_port()
+    {
+        using var directory = new TempDirectory();
+        using var taken = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Any, 0);
+        taken.Start();
+        var port = ((System.Net.IPEndPoint)taken.LocalEndpoint).Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+        var (code, output) = await MerCli.RunAsync(TimeSpan.FromSeconds(60), null,
+            "silo", "--store", directory.SqliteUrl, "--slots", "1", "--name", "portless", "--metrics-port", port);
+
+        Assert.Equal(1, code);
+        Assert.EndsWith($"--metrics-port {port}: Address already in use", output.TrimEnd());
+        Assert.Empty(await Membership.ReadAsync(directory.SqliteUrl));
+    }
+
     private static double Value(JsonElement result, int index) =>
         double.Parse(result[index].GetProperty("value")[1].GetString()!, System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -121,7 +121,8 @@ internal static partial class SiloCommand
         }
         catch (Exception e) when (e is StoreException or Artifacts.ArtifactStoreException or ArgumentException or InvalidOperationException or IOException)
         {
-            Console.Error.WriteLine(e.Message);
+            // The metrics exporter's listener fails to start with a message that names no port.
+            Console.Error.WriteLine(e.InnerException is HttpListenerException listener ? $"--metrics-port {metricsPort}: {listener.Message}" : e.Message);
             return 1;
         }
 

@@ -89,7 +89,10 @@ public static class SiloHost
     public static readonly TimeSpan MinimumReminderPeriod = TimeSpan.FromSeconds(10);
 
     /// <summary>Starts a silo in a host of its own (`mer silo`, embedded sweeps); disposing the host stops it, giving running folds back.</summary>
-    /// <param name="more">Adds to the host before it is built (`mer silo --metrics-port`: the metrics exporter).</param>
+    /// <param name="more">
+    /// Adds to the host ahead of the silo, so that what it adds starts first: `mer silo --metrics-port`'s exporter serves,
+    /// or fails on a port in use, before the silo joins the cluster.
+    /// </param>
     public static async Task<IHost> StartAsync(SiloSettings settings, CancellationToken cancellationToken = default, Action<IHostApplicationBuilder>? more = null)
     {
         foreach (var device in settings.Devices.Distinct())
@@ -114,8 +117,8 @@ public static class SiloHost
             builder.Logging.AddFilter("Orleans", LogLevel.Error);
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
         builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
-        Configure(builder, settings, store);
         more?.Invoke(builder);
+        Configure(builder, settings, store);
         var host = builder.Build();
         try
         {
