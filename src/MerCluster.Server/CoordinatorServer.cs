@@ -18,8 +18,8 @@ namespace MerCluster.Server;
 /// The coordinator (`mer server`): the web API over the coordination store, /metrics (OpenTelemetry's Prometheus
 /// exporter: the store gauges read at each scrape, Orleans' and MerCluster's instruments), liveness/readiness probes,
 /// and the Orleans Dashboard at /dashboard. It joins the cluster as a silo without device slots: it hosts sweep and
-/// trial grains but never trains, and submits and cancels sweeps through their grains. What it serves is read from the store, so it
-/// can be restarted, or run twice, at any time.
+/// trial grains but never trains, and submits and cancels sweeps through their grains. What it serves is read from the
+/// store, so it can be restarted, or run twice, at any time.
 /// </summary>
 public sealed class CoordinatorServer : IAsyncDisposable
 {

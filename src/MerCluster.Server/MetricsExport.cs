@@ -50,8 +50,8 @@ public static class MetricsExport
 
     /// <summary>
     /// The meters, the resource (target_info{service_name="mer-silo"} or "mer-server"; Prometheus' instance label tells
-    /// processes apart) and the exporter.
-    /// Scope info is off: an otel_scope_name label on every series would only repeat the meter names above.
+    /// processes apart) and the exporter. The exporters' scope info stays off: an otel_scope_name label on every series
+    /// would only repeat the meter names.
     /// </summary>
     private static void Add(IHostApplicationBuilder builder, string service, Action<MeterProviderBuilder> exporter)
     {

@@ -28,7 +28,7 @@ internal static partial class SiloCommand
         var artifacts = ArtifactOptions.Store();
         var cacheSize = ArtifactOptions.CacheSize();
         var threads = new Option<int>("--threads") { Description = "Training threads per slot (default: the cores shared out over the slots)." };
-        var metricsPort = new Option<int>("--metrics-port") { Description = "Serve Prometheus metrics on this port (0: none)." };
+        var metricsPort = new Option<int>("--metrics-port") { Description = "Serve Prometheus metrics at /metrics on this port, on every interface (0: none)." };
         var name = new Option<string?>("--name") { Description = "The silo's name in the membership table (default host-pid)." };
         var address = new Option<string?>("--address") { Description = "The address other silos reach this one at (default: loopback for a SQLite store, else this host's first IPv4)." };
         var port = new Option<int>("--port") { Description = "Silo-to-silo port (default: a free one)." };

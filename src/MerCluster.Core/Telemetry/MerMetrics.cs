@@ -31,7 +31,7 @@ public static class MerMetrics
         "mer_errors", "{error}", "Errors by kind (fold_failed, silo_lost, store_unreachable).", Labels.Kind);
 
     public static readonly Totals Failovers = Totals.Create(Meter,
-        "mer_failovers", "{attempt}", "Fold attempts whose silo left the cluster and that the cluster took back (counted once each, by the silo that recovered it): the fold is pending again on another silo, or failed after max_attempts.");
+        "mer_failovers", "{attempt}", "Fold attempts lost with their silo and taken back by the cluster, each counted once by the silo that took it back; the fold then runs again elsewhere, or fails after max_attempts.");
 
     static MerMetrics()
     {
