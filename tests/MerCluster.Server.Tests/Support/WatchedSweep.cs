@@ -46,7 +46,6 @@ public sealed class WatchedSweep : IAsyncLifetime
             StoreUrl = Coordinator.StoreUrl,
             Devices = ["cpu"],
             CacheRoot = Coordinator.Directory.File("cache"),
-            Checkpoints = Coordinator.Directory.File("checkpoints"),
         });
         Chromium = await Chromium.LaunchAsync();
         // Everything slow to start is ready before the sweep is submitted, so the page sees its first folds finish.
