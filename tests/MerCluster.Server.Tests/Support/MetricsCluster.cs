@@ -82,7 +82,7 @@ public sealed class MetricsCluster : IAsyncDisposable
     {
         var port = FreePort.Next();
         var process = MerCli.Start(null, "silo", "--store", Coordinator.StoreUrl, "--slots", "1", "--name", name,
-            "--checkpoints", Coordinator.Directory.File("checkpoints"), "--metrics-port", port.ToString(CultureInfo.InvariantCulture));
+            "--cache", Coordinator.Directory.File("cache"), "--metrics-port", port.ToString(CultureInfo.InvariantCulture));
         _silos.Add((name, process, port));
         await Membership.WaitUntilAsync(Coordinator.StoreUrl, silos => silos.Any(s => s.SiloName == name && s.Status == "Active"),
             StartTimeout, $"silo {name} to be Active", () => process.Output);
