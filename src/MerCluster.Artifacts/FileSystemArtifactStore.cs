@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 using MerCluster.Core;
@@ -79,12 +80,19 @@ public sealed class FileSystemArtifactStore : IArtifactStore
         var (temporary, hex) = WriteTemporary(path, content, cancellationToken);
         try
         {
-            File.Move(temporary, path, overwrite: false);
+            // link(2) fails when the name exists, atomically (also over NFS): of two writers exactly one creates it.
+            // File.Move without overwrite checks, then renames: both racing writers could "create".
+            if (Link(temporary, path) != 0)
+            {
+                var error = Marshal.GetLastPInvokeError();
+                if (error == EEXIST)
+                    return false;
+                throw new IOException($"cannot create {path}: {Marshal.GetPInvokeErrorMessage(error)}");
+            }
         }
-        catch (IOException) when (File.Exists(path))
+        finally
         {
             File.Delete(temporary);
-            return false;
         }
         WriteChecksum(path, hex);
         return true;
@@ -208,6 +216,11 @@ public sealed class FileSystemArtifactStore : IArtifactStore
             throw;
         }
     }
+
+    private const int EEXIST = 17;
+
+    [DllImport("libc", EntryPoint = "link", SetLastError = true)]
+    private static extern int Link(string existing, string created);
 
     private static string TemporaryBeside(string path) =>
         Path.Combine(Path.GetDirectoryName(path)!, $".{Path.GetFileName(path)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");

@@ -31,6 +31,33 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public async Task A_silo_whose_blob_artifact_store_cannot_be_used_stops_at_start_naming_the_url_and_never_joins()
+    {
+        var url = _temp.SqliteUrl;
+        using var noSecret = MerProcess.StartWith(new Dictionary<string, string> { ["MER_AZBLOB_CONNECTION_STRING"] = "" },
+            "silo", "--store", url, "--slots", "1", "--cache", _temp.File("cache"), "--artifacts", "azblob://mer/lab");
+        Assert.Equal(1, await noSecret.WaitAsync(Timeout));
+        Assert.Contains("artifact store azblob://mer/lab: no connection string; set MER_AZBLOB_CONNECTION_STRING", noSecret.Output);
+        Assert.DoesNotContain("joined the cluster", noSecret.Output);
+
+        // An endpoint nobody listens on: refused quickly, named, and the key never printed.
+        const string key = "V3JvbmdLZXlXcm9uZ0tleVdyb25nS2V5V3JvbmdLZXlXcm9uZ0tleVdyb25nS2V5V3JvbmdLZXk=";
+        var port = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        port.Start();
+        var closed = ((System.Net.IPEndPoint)port.LocalEndpoint).Port;
+        port.Stop();
+        using var unreachable = MerProcess.StartWith(new Dictionary<string, string>
+            {
+                ["MER_AZBLOB_CONNECTION_STRING"] = $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={key};BlobEndpoint=http://127.0.0.1:{closed}/devstoreaccount1;",
+            },
+            "silo", "--store", url, "--slots", "1", "--cache", _temp.File("cache"), "--artifacts", "azblob://mer/lab");
+        Assert.Equal(1, await unreachable.WaitAsync(Timeout));
+        Assert.Contains("artifact store azblob://mer/lab: cannot reach the blob endpoint", unreachable.Output);
+        Assert.DoesNotContain(key, unreachable.Output);
+        Assert.DoesNotContain("joined the cluster", unreachable.Output);
+    }
+
+    [Fact]
     public async Task A_sweep_submitted_to_a_running_silo_completes_and_its_report_prints()
     {
         var file = TestFeatures.WriteNoopSweep(_temp.Path, "submitted", "{name: noop}");
