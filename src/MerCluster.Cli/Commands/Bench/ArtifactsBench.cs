@@ -45,7 +45,7 @@ internal static class ArtifactsBench
             var container = azurite.CreateContainer();
             string? Environment(string name) => name == BlobArtifactStore.ConnectionStringVariable ? azurite.ConnectionString : null;
             var features = CompositeShaped();
-            var config = TrainingConfig.ForModel("ststnet") with { };
+            var config = TrainingConfig.ForModel("ststnet");
             config = config with { Train = config.Train with { Epochs = epochs, Threads = 0 } };
             var fold = LosoProtocol.Over(features).Folds[0];
 
@@ -118,8 +118,13 @@ internal static class ArtifactsBench
     private static FeatureSet CompositeShaped()
     {
         var random = new Random(1);
-        var samples = Enumerable.Range(0, 442).Select(i => new FeatureSample($"x{i}", $"s{i % 68:00}", i % 3 == 0 ? "smic" : i % 3 == 1 ? "casme2" : "samm",
-            new[] { "negative", "positive", "surprise" }[i % 3 == 0 ? i / 3 % 3 : i % 3])).ToList();
+        string[] databases = ["smic", "casme2", "samm"];
+        var samples = Enumerable.Range(0, 442).Select(i =>
+        {
+            var subject = i % 68;
+            var database = databases[subject % 3];
+            return new FeatureSample($"x{i}", $"{database}/s{subject:00}", database, new[] { "negative", "positive", "surprise" }[i / 68 % 3]);
+        }).ToList();
         var data = new float[442 * 3 * 28 * 28];
         for (var i = 0; i < data.Length; i++)
             data[i] = (float)random.NextDouble();
