@@ -114,6 +114,13 @@ public sealed class FoldGrain(
         var beats = 0;
         running.Timer = this.RegisterGrainTimer(async () =>
         {
+            // The work's end is reported through a call to this grain; should that call reach another activation (the
+            // grain directory lost this one's entry with a dead silo), this activation still finishes it on its next beat.
+            if (running.Work.IsCompleted && ReferenceEquals(_running, running))
+            {
+                await Finish(running.Key.Attempt);
+                return;
+            }
             state.State.AliveAt = DateTime.UtcNow;
             (state.State.Epoch, state.State.Epochs) = running.Progress;
             // The progress is kept every few beats, so a fold's grain state says how far its attempt got.
