@@ -38,7 +38,8 @@ public sealed class BlobArtifactStore : IArtifactStore
         MaximumConcurrency = 4,
     };
 
-    private static readonly NameLocks Locks = new();
+    /// <summary>One lock per blob, shared by every store of this process.</summary>
+    private static readonly KeyedLocks Locks = new();
 
     private readonly BlobContainerClient _container;
     private readonly string _prefix;
@@ -318,60 +319,5 @@ public sealed class BlobArtifactStore : IArtifactStore
                 return "no answer within the network timeout";
         }
         return null;
-    }
-
-    /// <summary>One semaphore per blob, shared by every store of this process, dropped when no one holds or waits for it.</summary>
-    private sealed class NameLocks
-    {
-        private readonly Dictionary<string, Entry> _entries = new(StringComparer.Ordinal);
-
-        public IDisposable Acquire(string key, CancellationToken cancellationToken)
-        {
-            Entry entry;
-            lock (_entries)
-            {
-                if (!_entries.TryGetValue(key, out entry!))
-                    _entries[key] = entry = new Entry();
-                entry.Users++;
-            }
-            try
-            {
-                entry.Gate.Wait(cancellationToken);
-            }
-            catch
-            {
-                Leave(key, entry);
-                throw;
-            }
-            return new Held(this, key, entry);
-        }
-
-        private void Leave(string key, Entry entry)
-        {
-            lock (_entries)
-            {
-                if (--entry.Users == 0)
-                    _entries.Remove(key);
-            }
-        }
-
-        private sealed class Entry
-        {
-            public readonly SemaphoreSlim Gate = new(1, 1);
-            public int Users;
-        }
-
-        private sealed class Held(NameLocks owner, string key, Entry entry) : IDisposable
-        {
-            private int _released;
-
-            public void Dispose()
-            {
-                if (Interlocked.Exchange(ref _released, 1) != 0)
-                    return;
-                entry.Gate.Release();
-                owner.Leave(key, entry);
-            }
-        }
     }
 }

@@ -15,7 +15,7 @@ namespace MerCluster.Pipeline.Cache;
 /// </summary>
 public sealed class FeatureCache(IArtifactStore store, string folder = "")
 {
-    private readonly Dictionary<FeatureKey, Gate> _gates = new();
+    private readonly KeyedLocks _gates = new();
     private long _hits, _misses, _corrupt, _bytesRead, _bytesWritten, _storeTicks;
 
     /// <summary>A cache whose values are files directly under <paramref name="directory"/>.</summary>
@@ -42,8 +42,7 @@ public sealed class FeatureCache(IArtifactStore store, string folder = "")
         if (Timed(() => Store.ReadBytes(name, out var found) == ArtifactState.Found ? found : null) is { } stored)
             return Hit<T>(key, stored);
 
-        var gate = EnterGate(key, cancellationToken);
-        try
+        using (_gates.Acquire(name, cancellationToken))
         {
             using var storeLock = Store.Lock(name, cancellationToken);
             var state = ArtifactState.Missing;
@@ -74,10 +73,6 @@ public sealed class FeatureCache(IArtifactStore store, string folder = "")
             Interlocked.Add(ref _bytesWritten, buffer.Length);
             FeatureCacheMetrics.BytesWritten.Add(buffer.Length);
             return value;
-        }
-        finally
-        {
-            ExitGate(key, gate);
         }
     }
 
@@ -111,46 +106,5 @@ public sealed class FeatureCache(IArtifactStore store, string folder = "")
         FeatureCacheMetrics.Hits.Add(1);
         FeatureCacheMetrics.BytesRead.Add(npy.Length);
         return value;
-    }
-
-    private Gate EnterGate(FeatureKey key, CancellationToken cancellationToken)
-    {
-        Gate gate;
-        lock (_gates)
-        {
-            if (!_gates.TryGetValue(key, out gate!))
-                _gates[key] = gate = new Gate();
-            gate.Users++;
-        }
-        try
-        {
-            gate.Semaphore.Wait(cancellationToken);
-        }
-        catch
-        {
-            Leave(key, gate);
-            throw;
-        }
-        return gate;
-    }
-
-    private void ExitGate(FeatureKey key, Gate gate)
-    {
-        gate.Semaphore.Release();
-        Leave(key, gate);
-    }
-
-    private void Leave(FeatureKey key, Gate gate)
-    {
-        lock (_gates)
-            if (--gate.Users == 0)
-                _gates.Remove(key);
-    }
-
-    /// <summary>One key's in-process turnstile, removed when nobody waits on it.</summary>
-    private sealed class Gate
-    {
-        public readonly SemaphoreSlim Semaphore = new(1, 1);
-        public int Users;
     }
 }
