@@ -92,7 +92,7 @@ public sealed record PipelineOptions
 
     public FlowOptions Flow { get; init; } = new();
 
-    public OutputSizeOptions FlowUvs { get; init; } = new() { Size = 28 };
+    public FlowUvsOptions FlowUvs { get; init; } = new();
 
     public OutputSizeOptions FlowImage { get; init; } = new() { Size = 224 };
 
@@ -131,6 +131,26 @@ public sealed record FlowOptions
 
     /// <summary>Used when <see cref="Method"/> is farneback.</summary>
     public FarnebackOptions Farneback { get; init; } = new();
+}
+
+/// <summary>How the (u, v, strain) channels of <see cref="PipelineOutput.FlowUvs"/> are scaled.</summary>
+public enum FlowUvsScale
+{
+    /// <summary>As computed: u and v in pixels of the aligned face, strain unitless (MSMMT).</summary>
+    Pixels,
+    /// <summary>
+    /// Per sample and per channel, min-max to 0..255, the way STSTNet's official code reads its u, v and strain images
+    /// (each an 8-bit image normalised on its own); a constant channel becomes 0.
+    /// </summary>
+    MinMax,
+}
+
+public sealed record FlowUvsOptions
+{
+    [Range(4, 2048)]
+    public int Size { get; init; } = 28;
+
+    public FlowUvsScale Scale { get; init; } = FlowUvsScale.Pixels;
 }
 
 public sealed record OutputSizeOptions

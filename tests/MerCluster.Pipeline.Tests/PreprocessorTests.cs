@@ -74,7 +74,8 @@ public class PreprocessorTests(VisionFixture vision) : IClassFixture<VisionFixtu
     public void TvL1_flow_on_the_aligned_face_recovers_the_clips_translation()
     {
         using var cache = new TempDirectory();
-        var options = PipelineOptions.Load("ststnet");
+        var ststnet = PipelineOptions.Load("ststnet");
+        var options = ststnet with { FlowUvs = ststnet.FlowUvs with { Scale = FlowUvsScale.Pixels } };
         var features = NewPreprocessor(options, cache.Path).Plan(vision.Clip.Load());
         var face = Tensors.ToFace(features.Face.Value);
         var aligned = Tensors.ToPoints(features.AlignedLandmarks.Value);
@@ -100,6 +101,33 @@ public class PreprocessorTests(VisionFixture vision) : IClassFixture<VisionFixtu
         Assert.Equal([3, 28, 28], uvs.Shape);
         var centreStrain = uvs.Data.Skip(2 * 28 * 28).Chunk(28).Skip(8).Take(12).SelectMany(row => row.Skip(8).Take(12)).Average();
         Assert.InRange(centreStrain, 0, 0.05);
+    }
+
+    [Fact]
+    public void STSTNets_flow_uvs_are_the_pixel_values_min_max_scaled_per_channel_to_0_to_255_under_a_key_of_their_own()
+    {
+        using var cache = new TempDirectory();
+        var ststnet = PipelineOptions.Load("ststnet") with { Flow = new FlowOptions { Method = FlowMethod.Farneback }, Alignment = new AlignmentOptions { Size = 112 } };
+        Assert.Equal(FlowUvsScale.MinMax, ststnet.FlowUvs.Scale);
+        var scaled = NewPreprocessor(ststnet, cache.Path).Plan(vision.Clip.Load());
+        var pixels = NewPreprocessor(ststnet with { FlowUvs = ststnet.FlowUvs with { Scale = FlowUvsScale.Pixels } }, cache.Path).Plan(vision.Clip.Load());
+
+        Assert.NotEqual(pixels.Outputs[PipelineOutput.FlowUvs].Key, scaled.Outputs[PipelineOutput.FlowUvs].Key);
+        // The pixel values keep the key they had before the scale option existed, so their cached values still serve.
+        Assert.Equal(FeatureKey.For("flow_uvs", 1, new OutputSizeOptions { Size = 28 }, [pixels.Flow.Key]), pixels.Outputs[PipelineOutput.FlowUvs].Key);
+
+        var (raw, value) = (pixels.Compute(PipelineOutput.FlowUvs), scaled.Compute(PipelineOutput.FlowUvs));
+        Assert.Equal(raw.Shape, value.Shape);
+        const int plane = 28 * 28;
+        for (var c = 0; c < 3; c++)
+        {
+            var (source, target) = (raw.Data.Skip(c * plane).Take(plane).ToArray(), value.Data.Skip(c * plane).Take(plane).ToArray());
+            Assert.Equal(0f, target.Min());
+            Assert.Equal(255f, target.Max(), 3);
+            var (min, max) = (source.Min(), source.Max());
+            for (var p = 0; p < plane; p += 97)
+                Assert.Equal((source[p] - min) / (max - min) * 255f, target[p], 2);
+        }
     }
 
     [Fact]
