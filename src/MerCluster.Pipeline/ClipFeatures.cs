@@ -1,3 +1,4 @@
+using MerCluster.Core;
 using MerCluster.Core.Arrays;
 using MerCluster.Pipeline.Clips;
 using MerCluster.Pipeline.Steps;
@@ -21,12 +22,13 @@ public sealed class ClipFeatures
         AlignedOnset = AlignStep.Frame(graph, Face, onset, options.Alignment);
         AlignedApex = AlignStep.Frame(graph, Face, apex, options.Alignment);
         AlignedLandmarks = AlignStep.Landmarks(graph, Face, onset, options.Alignment);
+        FrameRate = DatabaseIds.FrameRate(clip.Database) ?? options.FrameRate;
         var (motionOnset, motionApex) = (AlignedOnset, AlignedApex);
         if (options.Magnification is { } magnification)
         {
-            var run = new Lazy<Image[]>(() => MagnifyStep.Run(Face, span, options.Alignment, magnification, options.FrameRate));
-            motionOnset = MagnifyStep.Frame(graph, Face, span, 0, options.Alignment, magnification, options.FrameRate, run);
-            motionApex = MagnifyStep.Frame(graph, Face, span, apexPosition, options.Alignment, magnification, options.FrameRate, run);
+            var run = new Lazy<Image[]>(() => MagnifyStep.Run(Face, span, options.Alignment, magnification, FrameRate));
+            motionOnset = MagnifyStep.Frame(graph, Face, span, 0, options.Alignment, magnification, FrameRate, run);
+            motionApex = MagnifyStep.Frame(graph, Face, span, apexPosition, options.Alignment, magnification, FrameRate, run);
         }
         Flow = FlowStep.Of(graph, motionOnset, motionApex, options.Flow);
         Outputs = options.Outputs.Distinct().ToDictionary(output => output, output => output switch
@@ -47,6 +49,9 @@ public sealed class ClipFeatures
     public string ClipName => _clip.Name;
 
     public FeatureGraph Graph { get; }
+
+    /// <summary>The rate the clip was recorded at, which magnification filters in: its database's, else the pipeline's <c>frame_rate</c>.</summary>
+    public double FrameRate { get; }
 
     /// <summary>Onset face box and landmarks [140].</summary>
     public Feature<float> Face { get; }

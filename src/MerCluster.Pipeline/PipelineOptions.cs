@@ -86,7 +86,10 @@ public sealed record PipelineOptions
     /// <summary>Eulerian magnification of the aligned onset..offset frames before the flow (MSMMT: alpha 10); absent = off.</summary>
     public MagnificationOptions? Magnification { get; init; }
 
-    /// <summary>The recordings' frame rate, which magnification's temporal band is in (CASME II and SAMM 200, SMIC-HS 100).</summary>
+    /// <summary>
+    /// The frame rate magnification's temporal band is in for clips of no known database (a frames folder, a clip list,
+    /// CK+). A clip of SMIC-HS, CASME II or SAMM is magnified at its database's rate (100, 200, 200 fps) whatever this says.
+    /// </summary>
     [Range(1.0, 100_000.0)]
     public double FrameRate { get; init; } = 200;
 

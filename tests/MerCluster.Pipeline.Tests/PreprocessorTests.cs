@@ -1,3 +1,4 @@
+using MerCluster.Core;
 using MerCluster.Pipeline.Cache;
 using MerCluster.Pipeline.Clips;
 using MerCluster.Pipeline.Steps;
@@ -141,6 +142,28 @@ public class PreprocessorTests(VisionFixture vision) : IClassFixture<VisionFixtu
         var u0 = MeanU(plain);
         var u1 = MeanU(magnified);
         Assert.NotEqual(u0, u1);
+    }
+
+    [Fact]
+    public void A_clip_is_magnified_at_its_databases_frame_rate_and_the_pipelines_only_when_its_database_has_none()
+    {
+        using var cache = new TempDirectory();
+        var magnifying = NewPreprocessor(Quick with { Outputs = [PipelineOutput.FlowUvs], Magnification = new MagnificationOptions { Alpha = 5 } }, cache.Path);
+        var smic = magnifying.Plan(vision.Clip.Load() with { Database = DatabaseIds.Smic });
+        var casme2 = magnifying.Plan(vision.Clip.Load() with { Database = DatabaseIds.Casme2 });
+        var samm = magnifying.Plan(vision.Clip.Load() with { Database = DatabaseIds.Samm });
+        Assert.Equal(100, smic.FrameRate);
+        Assert.Equal(200, casme2.FrameRate);
+        Assert.Equal(200, samm.FrameRate);
+        Assert.NotEqual(smic.Flow.Key, casme2.Flow.Key);
+        Assert.Equal(samm.Flow.Key, casme2.Flow.Key);
+
+        // The same frames magnified as the pipeline's frame_rate says: 100 fps is SMIC's key, 200 fps CASME II's.
+        var at100 = NewPreprocessor(magnifying.Options with { FrameRate = 100 }, cache.Path).Plan(vision.Clip.Load());
+        var at200 = NewPreprocessor(magnifying.Options with { FrameRate = 200 }, cache.Path).Plan(vision.Clip.Load());
+        Assert.Equal((100, smic.Flow.Key), (at100.FrameRate, at100.Flow.Key));
+        Assert.Equal((200, casme2.Flow.Key), (at200.FrameRate, at200.Flow.Key));
+        Assert.Equal(casme2.Flow.Key, NewPreprocessor(magnifying.Options with { FrameRate = 100 }, cache.Path).Plan(vision.Clip.Load() with { Database = DatabaseIds.Casme2 }).Flow.Key);
     }
 
     private static double MeanU(ClipFeatures features)

@@ -25,11 +25,17 @@ public static class DatasetFeatures
     /// <summary>The feature set's reference (<see cref="SiloArtifacts.Reference"/>: a folder or an azblob URL), whether this call built it, the samples left out, and the bytes it stored.</summary>
     public sealed record Outcome(string Reference, bool Built, IReadOnlyList<string> Skipped, long Bytes = 0);
 
-    /// <summary>The name of the feature set of <paramref name="manifest"/> under <paramref name="pipeline"/>: the pipeline's name and a hash of the manifest and the pipeline's parameters.</summary>
+    /// <summary>
+    /// Bumped when preprocessing changes in a way the pipeline's parameters do not show, so feature sets built before are
+    /// not found again (2: each clip magnified at its database's frame rate, not the pipeline's).
+    /// </summary>
+    private const int Revision = 2;
+
+    /// <summary>The name of the feature set of <paramref name="manifest"/> under <paramref name="pipeline"/>: the pipeline's name and a hash of the manifest, the pipeline's parameters and <see cref="Revision"/>.</summary>
     public static string NameFor(Manifest manifest, PipelineOptions pipeline)
     {
         var parameters = CanonicalJson.Serialize(pipeline with { Name = "", Threads = 0 });
-        var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(manifest.Hash + "\n" + parameters)))[..16];
+        var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{manifest.Hash}\n{parameters}\n{Revision}")))[..16];
         return $"{pipeline.Name}-{hash}";
     }
 
@@ -90,12 +96,12 @@ public static class DatasetFeatures
         return (rows, skipped.Order().ToList());
     }
 
-    /// <summary>The manifest's clip as the pipeline takes it: absolute frame paths and positions within the onset..offset span.</summary>
+    /// <summary>The manifest's clip as the pipeline takes it: absolute frame paths, positions within the onset..offset span, and its database (which sets its frame rate).</summary>
     private static PipelineClip ClipOf(Manifest manifest, ManifestSample sample)
     {
         var clip = sample.Clip;
         var frames = clip.Frames.Select(frame => manifest.Resolve(sample, frame)).ToList();
-        return new PipelineClip(sample.SampleId, frames, 0, clip.Apex - clip.Onset, clip.Offset - clip.Onset);
+        return new PipelineClip(sample.SampleId, frames, 0, clip.Apex - clip.Onset, clip.Offset - clip.Onset) { Database = sample.Database };
     }
 
     private static NdArray<float> Stack(IReadOnlyList<NdArray<float>> rows)

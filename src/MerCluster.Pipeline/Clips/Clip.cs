@@ -22,6 +22,9 @@ public sealed record Clip
     }
 
     public string Name { get; }
+
+    /// <summary>The database the clip comes from (<c>smic</c>, <c>casme2</c>...), or null for frames from elsewhere (a folder, a clip list).</summary>
+    public string? Database { get; init; }
     public IReadOnlyList<string> Frames { get; }
     public int Onset { get; }
     public int Apex { get; }
