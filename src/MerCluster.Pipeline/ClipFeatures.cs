@@ -16,9 +16,13 @@ public sealed class ClipFeatures
         _clip = clip;
         Graph = graph;
         var onset = span[0];
-        var apexPosition = clip.Apex - clip.Onset;
-        var apex = span[apexPosition];
         Face = FaceStep.Of(graph, faces, onset);
+        // The one value a plan computes: every apex feature's key depends on which frame is the apex (cached like the rest).
+        var apexPosition = options.SmicApex == SmicApex.MaxFlow && clip.Database == DatabaseIds.Smic
+            ? (int)Guard(() => MaxFlowApexStep.Of(graph, Face, span, options.Alignment, options.Flow).Value.Data[0])
+            : clip.Apex - clip.Onset;
+        ApexPosition = apexPosition;
+        var apex = span[apexPosition];
         AlignedOnset = AlignStep.Frame(graph, Face, onset, options.Alignment);
         AlignedApex = AlignStep.Frame(graph, Face, apex, options.Alignment);
         AlignedLandmarks = AlignStep.Landmarks(graph, Face, onset, options.Alignment);
@@ -49,6 +53,9 @@ public sealed class ClipFeatures
     public string ClipName => _clip.Name;
 
     public FeatureGraph Graph { get; }
+
+    /// <summary>The apex's position within onset..offset: the clip's, or for SMIC-HS under <c>smic_apex: max_flow</c> the frame of largest flow.</summary>
+    public int ApexPosition { get; }
 
     /// <summary>The rate the clip was recorded at, which magnification filters in: its database's, else the pipeline's <c>frame_rate</c>.</summary>
     public double FrameRate { get; }

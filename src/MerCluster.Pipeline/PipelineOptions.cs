@@ -45,6 +45,15 @@ public enum FlowMethod
     Farneback,
 }
 
+/// <summary>Which frame is the apex of an SMIC-HS clip, which annotates none.</summary>
+public enum SmicApex
+{
+    /// <summary>The middle frame of onset..offset (as the dataset loader gives it), the rule most papers use.</summary>
+    Middle,
+    /// <summary>The frame whose optical flow from the onset has the largest mean magnitude (MJFN, seed 003, section 4.1).</summary>
+    MaxFlow,
+}
+
 /// <summary>
 /// A preprocessing pipeline, bound from configs/pipelines/*.yaml with <see cref="Core.Configuration.YamlOptions"/>:
 /// detect the face on the onset frame, align every frame by its inner eye corners, optionally magnify, compute the
@@ -82,6 +91,12 @@ public sealed record PipelineOptions
     public int Threads { get; init; } = 2;
 
     public AlignmentOptions Alignment { get; init; } = new();
+
+    /// <summary>
+    /// The apex of SMIC-HS clips: <c>middle</c> (default) or <c>max_flow</c>, found with this pipeline's <see cref="Flow"/>
+    /// method over every aligned frame. Clips of other databases keep their annotated apex.
+    /// </summary>
+    public SmicApex SmicApex { get; init; } = SmicApex.Middle;
 
     /// <summary>Eulerian magnification of the aligned onset..offset frames before the flow (MSMMT: alpha 10); absent = off.</summary>
     public MagnificationOptions? Magnification { get; init; }

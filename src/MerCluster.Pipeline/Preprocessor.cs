@@ -20,7 +20,8 @@ public sealed class Preprocessor(PipelineOptions options, FeatureCache cache, Fa
     /// <summary>
     /// The graph of <paramref name="clip"/>: hashes the frames its outputs depend on (onset and apex, or the whole
     /// onset..offset span for the dynamic image and magnification; an unreadable file is an error naming it) and
-    /// computes nothing else.
+    /// computes nothing else, except the apex of an SMIC-HS clip under <c>smic_apex: max_flow</c> (through the cache),
+    /// which the apex features' keys depend on.
     /// </summary>
     public ClipFeatures Plan(Clip clip)
     {

@@ -27,7 +27,9 @@ public class PipelineConfigTests
     {
         Assert.Equal([PipelineOutput.FlowUvs], PipelineOptions.Load("ststnet").Outputs);
         Assert.Equal(28, PipelineOptions.Load("ststnet").FlowUvs.Size);
+        Assert.Equal(FlowUvsScale.MinMax, PipelineOptions.Load("ststnet").FlowUvs.Scale);
         Assert.Equal([PipelineOutput.FlowImage], PipelineOptions.Load("mjfn").Outputs);
+        Assert.Equal(SmicApex.MaxFlow, PipelineOptions.Load("mjfn").SmicApex);
         var msmmt = PipelineOptions.Load("msmmt");
         Assert.Equal(10, msmmt.Magnification?.Alpha);
         Assert.Contains(PipelineOutput.DynamicImage, msmmt.Outputs);
@@ -35,6 +37,15 @@ public class PipelineConfigTests
         Assert.Null(PipelineOptions.Load("ststnet").Magnification);
         Assert.All(new[] { "frl-dgt", "frl-dgt-small" }, name => Assert.Superset(
             new HashSet<PipelineOutput> { PipelineOutput.Onset, PipelineOutput.Apex, PipelineOutput.AuBoxes, PipelineOutput.FramePairs }, PipelineOptions.Load(name).Outputs.ToHashSet()));
+    }
+
+    [Theory]
+    [MemberData(nameof(PipelineFiles))]
+    public void Only_mjfn_looks_for_the_smic_apex_and_only_ststnet_min_max_scales_its_flow(string name)
+    {
+        var options = PipelineOptions.Load(name);
+        Assert.Equal(name == "mjfn" ? SmicApex.MaxFlow : SmicApex.Middle, options.SmicApex);
+        Assert.Equal(name == "ststnet" ? FlowUvsScale.MinMax : FlowUvsScale.Pixels, options.FlowUvs.Scale);
     }
 
     [Fact]
@@ -52,6 +63,8 @@ public class PipelineConfigTests
     [InlineData("name: x\nflow_uvs:\n  sise: 28\n", "flow_uvs.sise", 3)]
     [InlineData("name: x\nmagnification:\n  alpha: 1000\n", "magnification.alpha", 3)]
     [InlineData("name: x\noutputs: []\n", "outputs", 2)]
+    [InlineData("name: x\nsmic_apex: peak\n", "smic_apex", 2)]
+    [InlineData("name: x\nflow_uvs:\n  scale: normalised\n", "flow_uvs.scale", 3)]
     public void A_bad_pipeline_file_names_the_file_the_key_and_the_line(string yaml, string key, int line)
     {
         using var dir = new TempDirectory();

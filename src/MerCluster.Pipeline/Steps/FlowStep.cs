@@ -7,21 +7,18 @@ namespace MerCluster.Pipeline.Steps;
 public static class FlowStep
 {
     public static Feature<float> Of(FeatureGraph graph, Feature<byte> onset, Feature<byte> apex, FlowOptions options)
-    {
-        // Only the chosen method's settings enter the key, so tuning the other method never invalidates this flow.
-        object parameters = options.Method == FlowMethod.TvL1
-            ? new { method = options.Method, options.TvL1 }
-            : new { method = options.Method, options.Farneback };
-        return graph.Node("flow", 1, parameters, [onset.Key, apex.Key], () =>
-        {
-            var from = Tensors.ToImage(onset.Value, "aligned onset");
-            var to = Tensors.ToImage(apex.Value, "aligned apex");
-            var flow = NativeClock.Time(() => options.Method == FlowMethod.TvL1
-                ? OpticalFlow.TvL1(from, to, options.TvL1)
-                : OpticalFlow.Farneback(from, to, options.Farneback));
-            return Tensors.FromFlow(flow);
-        });
-    }
+        => graph.Node("flow", 1, Parameters(options), [onset.Key, apex.Key], () => Tensors.FromFlow(
+            Compute(Tensors.ToImage(onset.Value, "aligned onset"), Tensors.ToImage(apex.Value, "aligned apex"), options)));
+
+    /// <summary>What of <paramref name="options"/> enters a key: only the chosen method's settings, so tuning the other method never invalidates a flow.</summary>
+    public static object Parameters(FlowOptions options) => options.Method == FlowMethod.TvL1
+        ? new { method = options.Method, options.TvL1 }
+        : new { method = options.Method, options.Farneback };
+
+    /// <summary>The flow from <paramref name="from"/> to <paramref name="to"/> by the method <paramref name="options"/> chooses.</summary>
+    public static FlowField Compute(Image from, Image to, FlowOptions options) => NativeClock.Time(() => options.Method == FlowMethod.TvL1
+        ? OpticalFlow.TvL1(from, to, options.TvL1)
+        : OpticalFlow.Farneback(from, to, options.Farneback));
 
     /// <summary>Optical strain magnitude of a flow, [H, W].</summary>
     public static ScalarField Strain(NdArray<float> flow) => NativeClock.Time(() => OpticalStrain.Compute(Tensors.ToFlow(flow)));
