@@ -5,7 +5,8 @@ namespace MerCluster.Datasets.Loaders;
 
 /// <summary>
 /// SMIC-HS as distributed: <c>&lt;root&gt;/HS/s{N}/micro/{positive|negative|surprise}/s{N}_{po|ne|sur}_{NN}/image{k}.bmp</c>,
-/// no sheet. Onset and offset are the first and last frame present; the apex is the middle frame, as the papers take it.
+/// no sheet. Onset and offset are the first and last frame present; the apex is the middle frame, as most papers take it
+/// (a pipeline with <c>smic_apex: max_flow</c> replaces it by the frame of largest flow from the onset, as MJFN does).
 /// </summary>
 public static class SmicLoader
 {
