@@ -37,6 +37,13 @@ public sealed class Trainer : IDisposable
     private readonly Device _device;
     private readonly TrainOptions _train;
 
+    // Subjects whose samples shaped the weights: fitted here, recorded in the resumed checkpoint, or in starting weights
+    // that are a mer checkpoint; null when unknown (a checkpoint written before checkpoints recorded them).
+    private SortedSet<string>? _subjects = new(StringComparer.Ordinal);
+
+    // The file the weights came from when it records (or should record) subjects: the resumed checkpoint or the starting weights.
+    private Provenance? _from;
+
     public string Model => _modelOptions.Name;
 
     /// <summary>What the model takes and its layer shapes, read once when the trainer is made.</summary>
@@ -47,6 +54,12 @@ public sealed class Trainer : IDisposable
 
     /// <summary>Epochs completed.</summary>
     public int Epoch { get; private set; }
+
+    /// <summary>
+    /// The subjects (database-prefixed, as <see cref="FeatureSample.Subject"/>) whose samples the weights were trained
+    /// on, including those of a resumed checkpoint and of starting weights that are a mer checkpoint; null when unknown.
+    /// </summary>
+    public IReadOnlySet<string>? Subjects => _subjects;
 
     private Trainer(ModelOptions model, TrainOptions train, bool resuming = false)
     {
@@ -96,20 +109,7 @@ public sealed class Trainer : IDisposable
         using (file)
         using (var reader = new BinaryReader(file))
         {
-            Header header;
-            try
-            {
-                if (reader.ReadString() != CheckpointMagic)
-                    throw new InvalidDataException("no checkpoint header");
-                var format = reader.ReadInt32();
-                if (format != CheckpointFormat)
-                    throw new InvalidDataException($"format {format}, this build reads format {CheckpointFormat}");
-                header = JsonSerializer.Deserialize<Header>(reader.ReadString(), ModelDescription.Json) ?? throw new InvalidDataException("empty header");
-            }
-            catch (Exception e) when (e is EndOfStreamException or InvalidDataException or JsonException or IOException)
-            {
-                throw new TrainingException(TrainingStatus.Io, $"checkpoint {checkpoint} is not a mer checkpoint this build can read ({e.Message})");
-            }
+            var header = ReadHeader(reader, checkpoint);
             var train = header.Train;
             if (overrides is not null)
             {
@@ -135,9 +135,30 @@ public sealed class Trainer : IDisposable
             }
             trainer._optimizer.to(trainer._device);
             trainer.Epoch = header.Epoch;
+            trainer._subjects = SubjectsOf(header);
+            trainer._from = new Provenance(checkpoint, Resumed: true);
             return trainer;
         }
     }
+
+    private static Header ReadHeader(BinaryReader reader, string checkpoint)
+    {
+        try
+        {
+            if (reader.ReadString() != CheckpointMagic)
+                throw new InvalidDataException("no checkpoint header");
+            var format = reader.ReadInt32();
+            if (format != CheckpointFormat)
+                throw new InvalidDataException($"format {format}, this build reads format {CheckpointFormat}");
+            return JsonSerializer.Deserialize<Header>(reader.ReadString(), ModelDescription.Json) ?? throw new InvalidDataException("empty header");
+        }
+        catch (Exception e) when (e is EndOfStreamException or InvalidDataException or JsonException or IOException)
+        {
+            throw new TrainingException(TrainingStatus.Io, $"checkpoint {checkpoint} is not a mer checkpoint this build can read ({e.Message})");
+        }
+    }
+
+    private static SortedSet<string>? SubjectsOf(Header header) => header.Subjects is { } subjects ? new(subjects, StringComparer.Ordinal) : null;
 
     /// <summary>Whether <paramref name="path"/> starts like a checkpoint this trainer writes.</summary>
     internal static bool IsCheckpoint(string path)
@@ -172,6 +193,34 @@ public sealed class Trainer : IDisposable
             foreach (var tensor in tensors.Values)
                 tensor.Dispose();
         }
+        // Only our checkpoints say what they were trained on; safetensors and PyTorch files are taken as trained
+        // outside the databases (ImageNet, macro-expressions), which the user vouches for by naming them.
+        if (!IsCheckpoint(path))
+            return;
+        using (var reader = new BinaryReader(File.OpenRead(path)))
+            _subjects = SubjectsOf(ReadHeader(reader, path));
+        _from = new Provenance(path, Resumed: false);
+    }
+
+    /// <summary>
+    /// Throws, naming the file and the subject, when the weights this trainer starts from (a resumed checkpoint, or
+    /// starting weights that are a mer checkpoint) were trained on one of <paramref name="heldOut"/>: a fold evaluated
+    /// on a subject its model has seen is a leak across the LOSO split. Weights that record no subjects pass, and the
+    /// returned line says so (null otherwise).
+    /// </summary>
+    public string? CheckHeldOut(IEnumerable<string> heldOut, string context)
+    {
+        if (_from is not { } from)
+            return null;
+        var what = from.Resumed ? $"checkpoint {from.File} was" : $"weights {from.File} were";
+        if (_subjects is null)
+            return $"{context}: {what} written before checkpoints recorded their training subjects: not checked against the held-out subjects";
+        var leaked = heldOut.Where(_subjects.Contains).Distinct().Order(StringComparer.Ordinal).ToList();
+        if (leaked.Count == 0)
+            return null;
+        var subjects = leaked.Count == 1 ? $"subject {leaked[0]}" : $"subjects {string.Join(", ", leaked)}";
+        throw new TrainingException(TrainingStatus.Argument,
+            $"{context}: {what} trained on {subjects}, which this fold holds out (a leak across the LOSO split)");
     }
 
     /// <summary>The model's current description (epoch, configs, layer shapes, optimizer groups).</summary>
@@ -223,6 +272,8 @@ public sealed class Trainer : IDisposable
             throw new TrainingException(TrainingStatus.Argument, $"{context}: sample weights must be non-negative");
         ApplyThreads();
         using var data = new Batches(InputsFor(features, context), features.LabelIndices(), sampleWeights);
+        if (Epoch < _train.Epochs)
+            _subjects?.UnionWith(features.Samples.Select(s => s.Subject));
         var loss = double.NaN;
         while (Epoch < _train.Epochs)
         {
@@ -267,7 +318,7 @@ public sealed class Trainer : IDisposable
             {
                 writer.Write(CheckpointMagic);
                 writer.Write(CheckpointFormat);
-                writer.Write(JsonSerializer.Serialize(new Header(Model, _modelOptions.Settings, _train, Epoch), ModelDescription.Json));
+                writer.Write(JsonSerializer.Serialize(new Header(Model, _modelOptions.Settings, _train, Epoch, _subjects?.ToList()), ModelDescription.Json));
                 _model.save(writer);
                 _optimizer.save_state_dict(writer);
             }
@@ -286,7 +337,9 @@ public sealed class Trainer : IDisposable
     /// checkpoint there is resumed (at its epoch) and the training is saved there as it goes. With
     /// <paramref name="discardUnusableCheckpoint"/> (a fold's own checkpoint folder) a checkpoint that cannot
     /// resume this fold is deleted and the fold trains from the start (<see cref="FoldResult.DiscardedCheckpoint"/>
-    /// says why); without it that is an error, as for a file the user named.
+    /// says why); without it that is an error, as for a file the user named. A resumed checkpoint or starting weights
+    /// (a mer checkpoint) trained on a held-out subject is an error naming the file and the subject
+    /// (<see cref="CheckHeldOut"/>); one that records no subjects trains, and <see cref="FoldResult.SubjectsUnknown"/> says so.
     /// </summary>
     public static FoldResult TrainFold(TrainingConfig config, FeatureSet features, Core.Protocols.Fold fold,
         IProgress<EpochProgress>? progress = null, CancellationToken cancellation = default, string? checkpointPath = null,
@@ -306,6 +359,7 @@ public sealed class Trainer : IDisposable
             throw new TrainingException(TrainingStatus.Argument, $"{context}: subject '{leaked}' is both trained on and held out");
         string? discarded = null;
         using var trainer = CreateOrResume(config, checkpointPath, $"fold '{fold.Name}'", discardUnusableCheckpoint ? why => discarded = why : null);
+        var subjectsUnknown = trainer.CheckHeldOut(heldOut.Samples.Select(s => s.Subject), context);
         var resumedEpoch = trainer.Epoch;
         var loss = trainer.Fit(train, progress, cancellation, checkpointPath, fold: fold.Name, checkpointSaved: checkpointSaved);
         // Seed 004 classifies with an SVM on the penultimate features when the model config asks for it.
@@ -313,7 +367,7 @@ public sealed class Trainer : IDisposable
             ? SvmHead.Predict(trainer, train, heldOut, svm, fold.Name)
             : trainer.Predict(heldOut, fold.Name);
         var predictions = heldOut.Samples.Select((s, i) => SamplePrediction.Of(s, features.Classes, probabilities[i])).ToList();
-        return new FoldResult(trainer.Model, fold, predictions, loss, trainer.Epoch, resumedEpoch, discarded);
+        return new FoldResult(trainer.Model, fold, predictions, loss, trainer.Epoch, resumedEpoch, discarded, subjectsUnknown);
     }
 
     /// <summary>
@@ -630,8 +684,15 @@ public sealed class Trainer : IDisposable
             lr: t.LearningRate, weight_decay: t.WeightDecay),
     };
 
-    /// <summary>What a checkpoint records besides the tensors: the model and its settings as given, the training settings and the epoch.</summary>
-    private sealed record Header(string Model, IReadOnlyDictionary<string, string> Settings, TrainOptions Train, int Epoch);
+    /// <summary>
+    /// What a checkpoint records besides the tensors: the model and its settings as given, the training settings, the
+    /// epoch, and the subjects the weights were trained on (<see cref="Subjects"/>; absent or null in checkpoints
+    /// written before they were recorded, read as unknown).
+    /// </summary>
+    private sealed record Header(string Model, IReadOnlyDictionary<string, string> Settings, TrainOptions Train, int Epoch, IReadOnlyList<string>? Subjects = null);
+
+    /// <summary>The file a trainer's weights came from: a checkpoint it resumed, or starting weights.</summary>
+    private sealed record Provenance(string File, bool Resumed);
 
     /// <summary>A training or prediction set as CPU tensors (copied once from the feature arrays): inputs in the model's order, labels, optional weights.</summary>
     private sealed class Batches : IDisposable

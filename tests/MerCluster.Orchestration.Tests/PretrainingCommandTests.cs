@@ -7,7 +7,8 @@ namespace MerCluster.Orchestration.Tests;
 /// <summary>
 /// MobileViT-SVM's pretraining stage through the real CLI, as the README gives it: a synthetic CK+ tree (macro mode),
 /// its feature set (`mer preprocess --ckplus`), MobileViT trained on all of it (`mer train --holdout none`), and a
-/// fine-tuning config whose `weights` is that checkpoint. Tiny: MobileViT-XXS on a 64x64 apex, 12 sequences, 2 epochs.
+/// fine-tuning config whose `weights` is that checkpoint, which a fold holding out one of its subjects refuses. Tiny:
+/// MobileViT-XXS on a 64x64 apex, 12 sequences, 2 epochs.
 /// </summary>
 public sealed class PretrainingCommandTests : IDisposable
 {
@@ -57,7 +58,10 @@ public sealed class PretrainingCommandTests : IDisposable
         using (var pretrain = MerProcess.Start("train", "--model", "mobilevit_svm", "--config", macro, "--features", features, "--holdout", "none", "--checkpoint", checkpoint))
             Assert.True(await pretrain.WaitAsync(Timeout) == 0, pretrain.Output);
         using (var pretrained = Trainer.Load(checkpoint))
+        {
             Assert.Equal(2, pretrained.Epoch);
+            Assert.Equal(set.Samples.Select(s => s.Subject).Distinct().Order(StringComparer.Ordinal), pretrained.Subjects!.Order(StringComparer.Ordinal));
+        }
         using (var more = MerProcess.Start("train", "--model", "mobilevit_svm", "--config", macro, "--features", features, "--holdout", "none",
             "--checkpoint", checkpoint, "--epochs", "3"))
             Assert.True(await more.WaitAsync(Timeout) == 0, more.Output);
@@ -69,9 +73,13 @@ public sealed class PretrainingCommandTests : IDisposable
             Assert.Equal(3, pretrained.Epoch);
             Assert.Equal(pretrained.Features(set), started.Features(set));
         }
-        using (var fold = MerProcess.Start("train", "--model", "mobilevit_svm", "--config", _temp.File("fine-tune.yaml"), "--features", features,
+        // A LOSO fold of the pretraining set itself would test on a subject the weights were trained on: refused.
+        using (var leak = MerProcess.Start("train", "--model", "mobilevit_svm", "--config", _temp.File("fine-tune.yaml"), "--features", features,
             "--holdout", set.Samples[0].Subject, "--epochs", "1"))
-            Assert.True(await fold.WaitAsync(Timeout) == 0, fold.Output);
+        {
+            Assert.Equal(1, await leak.WaitAsync(Timeout));
+            Assert.Contains($"weights {checkpoint} were trained on subject {set.Samples[0].Subject}, which this fold holds out", leak.Output);
+        }
 
         var otherVariant = Write("fine-tune-xs.yaml", Model("xs", "svm", checkpoint));
         using var mismatch = MerProcess.Start("train", "--model", "mobilevit_svm", "--config", otherVariant, "--features", features, "--holdout", set.Samples[0].Subject);

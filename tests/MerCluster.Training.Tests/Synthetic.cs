@@ -12,7 +12,7 @@ internal static class Synthetic
     /// <paramref name="perSubject"/> samples per subject over <paramref name="subjects"/> subjects; class k brightens
     /// the k-th third of the image's rows, plus noise, so the classes are trivially separable.
     /// </summary>
-    public static FeatureSet Separable(int subjects, int perSubject, int channels = 3, int size = 28, int seed = 7, string input = "flow_uvs")
+    public static FeatureSet Separable(int subjects, int perSubject, int channels = 3, int size = 28, int seed = 7, string input = "flow_uvs", string database = "casme2")
     {
         var random = new Random(seed);
         var n = subjects * perSubject;
@@ -21,8 +21,8 @@ internal static class Synthetic
         for (var i = 0; i < n; i++)
         {
             var label = i % Classes.Length;
-            var subject = $"casme2/sub{i / perSubject + 1:00}";
-            samples.Add(new FeatureSample($"{subject}/EP{i:000}", subject, "casme2", Classes[label]));
+            var subject = $"{database}/sub{i / perSubject + 1:00}";
+            samples.Add(new FeatureSample($"{subject}/EP{i:000}", subject, database, Classes[label]));
             for (var c = 0; c < channels; c++)
                 for (var y = 0; y < size; y++)
                     for (var x = 0; x < size; x++)

@@ -12,7 +12,8 @@ namespace MerCluster.Cli.Commands;
 /// <summary>
 /// `mer train --model NAME --features DIR --holdout SUBJECT`: trains one leave-one-subject-out fold and prints its
 /// predictions. `--holdout none --checkpoint FILE` trains on every sample and keeps the model in FILE: a pretraining
-/// stage (MobileViT-SVM on macro-expressions) whose checkpoint a fine-tuning config names as `weights`.
+/// stage (MobileViT-SVM on macro-expressions) whose checkpoint a fine-tuning config names as `weights`. Checkpoints
+/// record the subjects they were trained on, so a fold refuses weights trained on its held-out subject.
 /// </summary>
 internal static class TrainCommand
 {
@@ -106,6 +107,8 @@ internal static class TrainCommand
             return 130;
         }
 
+        if (result.SubjectsUnknown is { } unknown)
+            Console.Error.WriteLine($"warning: {unknown}");
         var table = new Table().Title($"{model}: held-out subject {holdout} (loss {result.FinalLoss:F4} after {result.Epochs} epochs)");
         table.AddColumns("sample", "label", "predicted");
         foreach (var c in features.Classes)

@@ -11,6 +11,8 @@ namespace MerCluster.Orchestration.Folds;
 /// checkpoint path the fold saves its training every <c>train.checkpoint_every</c> epochs (every epoch when unset) and
 /// resumes from what an earlier attempt saved there; a checkpoint there that cannot resume (left by another build of the
 /// model, or unreadable) is deleted and the fold trains from the start, logged, instead of failing every attempt.
+/// Starting weights or a checkpoint trained on the held-out subject fail the fold (a leak across the LOSO split); ones
+/// that record no training subjects train, logged.
 /// </summary>
 public sealed class TrainingFoldRunner : IFoldRunner
 {
@@ -47,6 +49,8 @@ public sealed class TrainingFoldRunner : IFoldRunner
             var location = job.CheckpointLocation ?? checkpoint;
             if (result.DiscardedCheckpoint is { } why)
                 job.Log?.Invoke($"discarded a checkpoint that cannot resume this fold and trained from the start: {(checkpoint is null ? why : why.Replace(checkpoint, location))}");
+            if (result.SubjectsUnknown is { } unknown)
+                job.Log?.Invoke(checkpoint is null ? unknown : unknown.Replace(checkpoint, location));
             if (result.ResumedEpoch > 0)
                 job.Log?.Invoke($"resumed from {location} at epoch {result.ResumedEpoch}");
             MerMetrics.Trained(job.Attempt.Silo, job.Device, (long)job.Fold.TrainRows.Count * result.Epochs, result.Epochs);
