@@ -58,13 +58,17 @@ public sealed class CheckpointSubjectsTests : IDisposable
     }
 
     [Fact]
-    public void Weights_trained_on_another_database_are_accepted()
+    public void Weights_trained_on_another_database_are_accepted_and_their_subjects_carried_into_the_fine_tuning()
     {
         var macro = Pretrained(Synthetic.Separable(3, 3, database: "ckplus"), "ckplus.ckpt");
         var set = Synthetic.Separable(3, 3);
         var result = Trainer.TrainFold(Config(macro), set, Folds.LeaveOut(set, "casme2/sub01"));
         Assert.Equal(3, result.Predictions.Count);
         Assert.Null(result.SubjectsUnknown);
+
+        using var fineTuned = Trainer.Create(Config(macro));
+        fineTuned.Fit(Synthetic.Separable(1, 3));
+        Assert.Equal(["casme2/sub01", "ckplus/sub01", "ckplus/sub02", "ckplus/sub03"], fineTuned.Subjects!);
     }
 
     [Fact]
