@@ -108,12 +108,12 @@ public sealed record FoldCounts(int Pending, int Running, int Done, int Failed)
     }
 }
 
-public sealed record SweepSummary(string Id, string Name, string State, long CreatedAt, int MaxAttempts, int Trials, FoldCounts Folds)
+public sealed record SweepSummary(string Id, string Name, string State, long CreatedAt, int MaxAttempts, int MaxInterruptions, int Trials, FoldCounts Folds)
 {
     public string? Yaml { get; init; }
 
     public static SweepSummary From(SweepRecord sweep, IReadOnlyList<TrialProgress> progress) =>
-        new(sweep.Id, sweep.Name, sweep.State, sweep.CreatedAt, sweep.MaxAttempts, progress.Count, FoldCounts.Of(progress));
+        new(sweep.Id, sweep.Name, sweep.State, sweep.CreatedAt, sweep.MaxAttempts, sweep.MaxInterruptions, progress.Count, FoldCounts.Of(progress));
 }
 
 public sealed record TrialView(long Id, int Ordinal, string Label, JsonElement Grid, string State, FoldCounts Folds, IReadOnlyList<PartScore> Results)
@@ -126,10 +126,10 @@ public sealed record TrialView(long Id, int Ordinal, string Label, JsonElement G
 
 public sealed record PartScore(string Part, double? Uf1, double? Uar, double? Acc, int N);
 
-public sealed record FoldView(long Id, long TrialId, string HeldOutSubject, string State, int Attempt, int Failures, string? Silo, string? LastError, double? Uf1, double? Uar, double? Acc)
+public sealed record FoldView(long Id, long TrialId, string HeldOutSubject, string State, int Attempt, int Failures, int Interruptions, string? Silo, string? LastError, double? Uf1, double? Uar, double? Acc)
 {
     public static FoldView From(FoldRecord fold, FoldScoreRecord? score) =>
-        new(fold.Id, fold.TrialId, fold.HeldOutSubject, fold.State, fold.Attempt, fold.Failures, fold.Silo, fold.LastError, score?.Uf1, score?.Uar, score?.Acc);
+        new(fold.Id, fold.TrialId, fold.HeldOutSubject, fold.State, fold.Attempt, fold.Failures, fold.Interruptions, fold.Silo, fold.LastError, score?.Uf1, score?.Uar, score?.Acc);
 }
 
 /// <summary>A silo in the membership table: name, host, silo endpoint, Orleans status (Joining, Active, ShuttingDown, Dead...), start and last-alive times (Unix ms).</summary>

@@ -23,12 +23,13 @@ internal static class StatusCommand
         await using var store = await CoordinationStore.OpenAsync(url);
         if (sweepName is null)
         {
-            var sweeps = new Table().AddColumns("sweep", "state", "trials", "done", "failed", "running", "pending");
+            var sweeps = new Table().AddColumns("sweep", "state", "trials", "done", "failed", "running", "pending", "interrupted", "interruptions");
             foreach (var sweep in await store.ListSweepsAsync())
             {
                 var progress = await store.ProgressAsync(sweep.Id);
                 sweeps.AddRow(Markup.Escape(sweep.Id), sweep.State, progress.Count.ToString(), progress.Sum(p => p.Done).ToString(),
-                    progress.Sum(p => p.Failed).ToString(), progress.Sum(p => p.Running).ToString(), progress.Sum(p => p.Pending).ToString());
+                    progress.Sum(p => p.Failed).ToString(), progress.Sum(p => p.Running).ToString(), progress.Sum(p => p.Pending).ToString(),
+                    progress.Sum(p => p.Interrupted).ToString(), progress.Sum(p => p.Interruptions).ToString());
             }
             AnsiConsole.Write(sweeps);
         }
@@ -49,7 +50,8 @@ internal static class StatusCommand
             var running = progress.Sum(p => p.Running);
             var mean = await store.MeanFoldSecondsAsync(sweep.Id);
             var left = progress.Sum(p => p.Pending) + running;
-            Console.WriteLine($"folds {progress.Sum(p => p.Done)}/{progress.Sum(p => p.Total)} done, {progress.Sum(p => p.Failed)} failed, {running} running"
+            Console.WriteLine($"folds {progress.Sum(p => p.Done)}/{progress.Sum(p => p.Total)} done, {progress.Sum(p => p.Failed)} failed, {running} running, "
+                + $"{progress.Sum(p => p.Interrupted)} interrupted ({progress.Sum(p => p.Interruptions)} interruptions)"
                 + (mean is { } m && running > 0 ? $"; ETA {TimeSpan.FromSeconds(Math.Ceiling((double)left / running) * m):hh\\:mm\\:ss} at {running} slot(s)" : ""));
             foreach (var trial in await store.TrialsAsync(sweep.Id))
                 foreach (var fold in (await store.FoldsAsync(trial.Id)).Where(f => f.State == FoldStates.Failed))

@@ -11,10 +11,10 @@ namespace MerCluster.Orchestration.Grains;
 
 /// <summary>
 /// One LOSO fold of one trial (keyed by its fold id in the store): pending -> running -> done, or failed after the
-/// sweep's <c>max_attempts</c> with its last error. <see cref="Start"/> returns at once; the attempt trains in a
+/// sweep's <c>max_attempts</c> with its last error (or after more than <c>max_interruptions</c>). <see cref="Start"/> returns at once; the attempt trains in a
 /// background task on a device slot of the silo the grain was placed on, kept alive by a grain timer that also records
-/// progress (the epoch reached, in the grain's state). A reminder brings the fold back if its silo dies: the lost attempt is counted and the fold goes back to
-/// its sweep, which starts it on a silo with a free slot, where it resumes from its checkpoint.
+/// progress (the epoch reached, in the grain's state). A reminder brings the fold back if its silo dies: the lost attempt is counted as an interruption, not a
+/// failure, and the fold goes back to its sweep, which starts it on a silo with a free slot, where it resumes from its checkpoint.
 /// </summary>
 public interface IFoldGrain : IGrainWithIntegerKey
 {
@@ -150,7 +150,7 @@ public sealed class FoldGrain(
         }
         else if (running.Cancelled)
         {
-            await store.EndAttemptAsync(FoldId, attempt, "cancelled with its sweep", counts: false, maxAttempts: int.MaxValue);
+            await store.EndAttemptAsync(FoldId, attempt, AttemptEnd.Cancelled, "cancelled with its sweep");
             await store.AbandonFoldAsync(FoldId, "cancelled");
             next = FoldStates.Failed;
             MerMetrics.FoldFinished(key.SweepId, key.TrialId, "cancelled", running.Elapsed);
@@ -158,8 +158,7 @@ public sealed class FoldGrain(
         else
         {
             var error = running.Work.Exception?.InnerException is { } e ? $"{e.GetType().Name}: {e.Message}" : "cancelled";
-            var sweep = await executor.Sweeps.GetAsync(key.SweepId);
-            next = await store.EndAttemptAsync(FoldId, attempt, error, counts: true, sweep.Record.MaxAttempts) ?? FoldStates.Failed;
+            next = await store.EndAttemptAsync(FoldId, attempt, AttemptEnd.Failed, error) ?? FoldStates.Failed;
             log.LogWarning("{Attempt} failed: {Error}; the fold is {State}", key, error, next);
             MerMetrics.Error(MerMetrics.ErrorKinds.FoldFailed);
             MerMetrics.FoldFinished(key.SweepId, key.TrialId, FoldStates.Failed, running.Elapsed);
@@ -206,8 +205,8 @@ public sealed class FoldGrain(
     }
 
     /// <summary>
-    /// Stopping (a silo shutting down, Ctrl-C on an embedded sweep): the running attempt is cancelled and given back,
-    /// not counted, so the next run starts it again from its checkpoint.
+    /// Stopping (a silo shutting down or preempted, Ctrl-C on an embedded sweep): the running attempt is cancelled and
+    /// counted as an interruption, not a failure, so the next run starts it again from its checkpoint.
     /// </summary>
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
@@ -231,8 +230,8 @@ public sealed class FoldGrain(
             await EndAsync(FoldStates.Done, running.Key.SweepId);
             return;
         }
-        var next = await store.EndAttemptAsync(FoldId, running.Key.Attempt, $"silo {silo.Name} stopped ({reason.Description})", counts: false, maxAttempts: int.MaxValue);
-        MerMetrics.FoldFinished(running.Key.SweepId, running.Key.TrialId, "given back", running.Elapsed);
+        var next = await store.EndAttemptAsync(FoldId, running.Key.Attempt, AttemptEnd.Interrupted, $"silo {silo.Name} stopped ({reason.Description})");
+        MerMetrics.FoldFinished(running.Key.SweepId, running.Key.TrialId, "interrupted", running.Elapsed);
         await EndAsync(next ?? FoldStates.Pending, running.Key.SweepId, keepWatching: true);
     }
 
@@ -257,14 +256,16 @@ public sealed class FoldGrain(
         }
     }
 
-    /// <summary>The store says an attempt is running, but no silo runs it any more: it is counted as failed.</summary>
+    /// <summary>
+    /// The store says an attempt is running, but no silo runs it any more: it is counted as an interruption (the fold's
+    /// own work did not fail), and the fold resumes from its checkpoint unless it was interrupted too often.
+    /// </summary>
     private async Task<FoldRecord> EndLostAttemptAsync(FoldRecord record)
     {
         var trial = await store.TrialAsync(record.TrialId);
-        var sweep = await executor.Sweeps.GetAsync(trial.SweepId);
         var error = $"silo {record.Silo} died during attempt {record.Attempt}";
         // The store ends an attempt once: whoever noticed first (the sweep, the fold's reminder, a new start) counts the failover.
-        if (await store.EndAttemptAsync(FoldId, record.Attempt, error, counts: true, sweep.Record.MaxAttempts) is not { } next)
+        if (await store.EndAttemptAsync(FoldId, record.Attempt, AttemptEnd.Interrupted, error) is not { } next)
             return await store.FoldAsync(FoldId) ?? record;
         MerMetrics.Error(MerMetrics.ErrorKinds.SiloLost);
         MerMetrics.FailedOver();

@@ -12,7 +12,7 @@ namespace MerCluster.Orchestration.Grains;
 /// One sweep, keyed by its id: writes the grid's trials and folds to the store once (submitting the same sweep again
 /// changes nothing, which is how a stopped sweep resumes), then dispatches its pending folds as device slots free up,
 /// each to a silo with a free slot reserved on the <see cref="ISlotBoardGrain"/>. It watches where its folds run: a
-/// fold whose silo left the cluster is recovered at once (its attempt counted) and started elsewhere. Observers hear
+/// fold whose silo left the cluster is recovered at once (its attempt counted as an interruption) and started elsewhere. Observers hear
 /// of every change; a reminder brings the sweep back on another silo if its own dies, and it carries on from the store.
 /// </summary>
 public interface ISweepGrain : IGrainWithStringKey
@@ -76,7 +76,7 @@ public sealed class SweepGrain(
         if (plan.Id != SweepId)
             throw new ArgumentException($"sweep plan {plan.Id} sent to the grain of sweep {SweepId}");
         if (!await store.CreateSweepAsync(plan) && await store.FindSweepAsync(plan.Id) is { } stored
-            && (stored.Yaml != plan.Yaml || stored.SamplesJson != plan.SamplesJson || stored.MaxAttempts != plan.MaxAttempts))
+            && (stored.Yaml != plan.Yaml || stored.SamplesJson != plan.SamplesJson || stored.MaxAttempts != plan.MaxAttempts || stored.MaxInterruptions != plan.MaxInterruptions))
             throw new ArgumentException($"sweep {plan.Id} was already submitted with a different definition; give the sweep another name");
         if (!state.State.Started)
         {

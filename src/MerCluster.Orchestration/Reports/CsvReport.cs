@@ -43,7 +43,7 @@ public static class CsvReport
     public static string RenderFolds(SweepReport report)
     {
         var csv = new StringBuilder();
-        Row(csv, ["trial_id", "label", "fold", "database", "status", "uf1", "uar", "acc", "n", "attempts", "error"]);
+        Row(csv, ["trial_id", "label", "fold", "database", "status", "uf1", "uar", "acc", "n", "attempts", "error", "interruptions"]);
         var folds = ReportTable.Folds(report);
         foreach (var trial in report.Trials)
             foreach (var (fold, database) in folds)
@@ -51,7 +51,8 @@ public static class CsvReport
                 var status = ReportTable.Status(trial, fold, out var s, out var failed);
                 Row(csv, [trial.Trial.Id, trial.Trial.Label, fold, database, status.ToString().ToLowerInvariant(),
                     Number(s.Uf1), Number(s.Uar), Number(s.Acc), s.N.ToString(CultureInfo.InvariantCulture),
-                    failed?.Attempts.ToString(CultureInfo.InvariantCulture) ?? "", failed is null ? "" : ReportTable.OneLine(failed.Error)]);
+                    failed?.Attempts.ToString(CultureInfo.InvariantCulture) ?? "", failed is null ? "" : ReportTable.OneLine(failed.Error),
+                    trial.InterruptionsOf(fold).ToString(CultureInfo.InvariantCulture)]);
             }
         return csv.ToString();
     }

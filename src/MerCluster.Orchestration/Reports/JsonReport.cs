@@ -39,6 +39,7 @@ public static class JsonReport
                 entry["fold"] = fold;
                 entry["database"] = database;
                 entry["status"] = status.ToString().ToLowerInvariant();
+                entry["interruptions"] = trial.InterruptionsOf(fold);
                 folds.Add(entry);
             }
             var failed = new JsonArray();

@@ -51,6 +51,7 @@ public static class MarkdownReport
 
         AppendFolds(md, report);
         AppendFailures(md, report);
+        AppendInterruptions(md, report);
         if (best is not null)
         {
             md.Append("\n## Confusion matrices of the best trial (").Append(Cell(best.Trial.Label)).Append(")\n\n");
@@ -99,6 +100,18 @@ public static class MarkdownReport
             md.Append("- ").Append(trial.Trial.Id).Append(" (").Append(Cell(trial.Trial.Label)).Append("), fold ")
               .Append(failed.Fold).Append(", after ").Append(failed.Attempts).Append(failed.Attempts == 1 ? " attempt: " : " attempts: ")
               .Append(Cell(ReportTable.OneLine(failed.Error))).Append('\n');
+    }
+
+    /// <summary>Folds whose silo died or stopped under them: they resumed from their checkpoint, but a fold listed often may be what brings its silo down.</summary>
+    private static void AppendInterruptions(StringBuilder md, SweepReport report)
+    {
+        var interrupted = report.Trials.SelectMany(t => t.Interruptions.OrderBy(i => i.Key, StringComparer.Ordinal).Select(i => (t, i.Key, i.Value))).ToArray();
+        if (interrupted.Length == 0)
+            return;
+        md.Append("\n## Interrupted folds\n\n");
+        foreach (var (trial, fold, count) in interrupted)
+            md.Append("- ").Append(trial.Trial.Id).Append(" (").Append(Cell(trial.Trial.Label)).Append("), fold ")
+              .Append(fold).Append(": ").Append(count).Append(count == 1 ? " interruption\n" : " interruptions\n");
     }
 
     private static string Bold(string text, bool bold) => bold ? $"**{text}**" : text;

@@ -13,7 +13,13 @@ public sealed record SweepReport(string Sweep, IReadOnlyList<string> Classes, IR
 /// One grid point's outcome: its scores pooled over the folds done so far (null before any fold is done) and the
 /// folds that failed for good.
 /// </summary>
-public sealed record TrialReport(GridTrial Trial, ProtocolScore? Score, IReadOnlyList<FailedFold> FailedFolds);
+public sealed record TrialReport(GridTrial Trial, ProtocolScore? Score, IReadOnlyList<FailedFold> FailedFolds)
+{
+    /// <summary>Held-out subject -> how often its fold was interrupted (silo killed, stopped, preempted); folds never interrupted are left out.</summary>
+    public IReadOnlyDictionary<string, int> Interruptions { get; init; } = new Dictionary<string, int>();
+
+    public int InterruptionsOf(string fold) => Interruptions.GetValueOrDefault(fold);
+}
 
 /// <summary>A fold that used up its attempts, with the error of the last one.</summary>
 public sealed record FailedFold(string Fold, int Attempts, string Error);

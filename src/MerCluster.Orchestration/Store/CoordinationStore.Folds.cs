@@ -6,7 +6,7 @@ namespace MerCluster.Orchestration.Store;
 
 /// <summary>
 /// The fold records of a sweep as its fold grains move them: an attempt starts on a silo, then ends done (with its
-/// predictions), failed, or given back. Every end is guarded by (fold, attempt, running), so a second report of the same
+/// predictions), failed (its own work threw), or interrupted (its silo died or stopped). Every end is guarded by (fold, attempt, running), so a second report of the same
 /// attempt, or a report from an attempt that was already given up, changes nothing: a trial holds each held-out
 /// sample's prediction once.
 /// </summary>
@@ -59,26 +59,57 @@ public sealed partial class CoordinationStore
         }, cancellationToken);
 
     /// <summary>
-    /// Ends a running attempt without a result. <paramref name="counts"/>: the attempt failed (its error is kept, and the
-    /// fold fails for good once <paramref name="maxAttempts"/> attempts failed); otherwise it was given back (a silo
-    /// stopping) and the fold is simply pending again. Returns the fold's new state, or null when that attempt was not running.
+    /// Ends a running attempt without a result, counted as <paramref name="end"/> says against its sweep's cap:
+    /// <see cref="AttemptEnd.Failed"/> keeps <paramref name="error"/> as the fold's last error and fails the fold once
+    /// <c>max_attempts</c> attempts failed; <see cref="AttemptEnd.Interrupted"/> sends the fold back to pending, to resume
+    /// from its checkpoint, unless that makes more than <c>max_interruptions</c> interruptions, which fails it with an
+    /// error naming the cap; <see cref="AttemptEnd.Cancelled"/> counts toward neither. Returns the fold's new state, or
+    /// null when that attempt was not running.
     /// </summary>
-    public Task<string?> EndAttemptAsync(long foldId, int attempt, string error, bool counts, int maxAttempts, CancellationToken cancellationToken = default) =>
+    public Task<string?> EndAttemptAsync(long foldId, int attempt, AttemptEnd end, string error, CancellationToken cancellationToken = default) =>
         WriteAsync(async (connection, transaction) =>
         {
+            var caps = await connection.QueryFirstOrDefaultAsync<AttemptCaps>("""
+                SELECT s.max_attempts AS MaxAttempts, s.max_interruptions AS MaxInterruptions, f.interruptions AS Interruptions
+                FROM folds f JOIN trials t ON t.id = f.trial_id JOIN sweeps s ON s.id = t.sweep_id
+                WHERE f.id = @foldId AND f.attempt = @attempt AND f.state = 'running'
+                """, new { foldId, attempt }, transaction) ?? new AttemptCaps();
+            var failure = end == AttemptEnd.Failed ? 1 : 0;
+            var interruption = end == AttemptEnd.Interrupted ? 1 : 0;
+            var overCap = $"interrupted {caps.Interruptions + 1} times, more than the sweep's max_interruptions ({caps.MaxInterruptions}); last: {error}";
             var state = await connection.QueryFirstOrDefaultAsync<string>($"""
                 UPDATE folds SET
                     failures = failures + @failure,
-                    last_error = CASE WHEN @failure = 1 THEN @error ELSE last_error END,
-                    state = CASE WHEN failures + @failure >= @maxAttempts THEN 'failed' ELSE 'pending' END
+                    interruptions = interruptions + @interruption,
+                    last_error = CASE
+                        WHEN @failure = 1 THEN @error
+                        WHEN @interruption = 1 AND interruptions + 1 > @maxInterruptions THEN @overCap
+                        ELSE last_error END,
+                    state = CASE
+                        WHEN failures + @failure >= @maxAttempts OR interruptions + @interruption > @maxInterruptions THEN 'failed'
+                        ELSE 'pending' END
                 WHERE {AttemptGuard}
                 RETURNING state
-                """, new { foldId, attempt, error, failure = counts ? 1 : 0, maxAttempts }, transaction);
+                """, new { foldId, attempt, error, overCap, failure, interruption, caps.MaxAttempts, caps.MaxInterruptions }, transaction);
             if (state is not null)
                 await connection.ExecuteAsync(Sql("UPDATE fold_attempts SET finished_at = {now}, outcome = @outcome, error = @error WHERE fold_id = @foldId AND attempt = @attempt"),
-                    new { foldId, attempt, error, outcome = counts ? "failed" : "given back" }, transaction);
+                    new { foldId, attempt, error, outcome = Outcome(end) }, transaction);
             return state;
         }, cancellationToken);
+
+    private sealed record AttemptCaps
+    {
+        public int MaxAttempts { get; init; }
+        public int MaxInterruptions { get; init; }
+        public int Interruptions { get; init; }
+    }
+
+    private static string Outcome(AttemptEnd end) => end switch
+    {
+        AttemptEnd.Failed => "failed",
+        AttemptEnd.Interrupted => "interrupted",
+        _ => "cancelled",
+    };
 
     /// <summary>Fails a fold that will not run again (its sweep was cancelled), whatever its attempt; false when it was already done or failed.</summary>
     public Task<bool> AbandonFoldAsync(long foldId, string error, CancellationToken cancellationToken = default) =>
@@ -99,7 +130,7 @@ public sealed partial class CoordinationStore
 
     private const string FoldColumns = """
         f.id AS Id, f.trial_id AS TrialId, f.held_out_subject AS HeldOutSubject, f.state AS State, f.attempt AS Attempt,
-        f.failures AS Failures, f.silo AS Silo, f.last_error AS LastError
+        f.failures AS Failures, f.interruptions AS Interruptions, f.silo AS Silo, f.last_error AS LastError
         """;
 
     /// <summary>Every attempt of a fold, oldest first.</summary>

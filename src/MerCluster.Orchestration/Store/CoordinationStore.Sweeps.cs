@@ -4,7 +4,7 @@ namespace MerCluster.Orchestration.Store;
 
 /// <summary>A sweep ready to be written: its trials (grid points) and the held-out subjects every trial is folded over.</summary>
 [GenerateSerializer, Immutable]
-public sealed record SweepPlan(string Id, string Name, string Yaml, string SourceDir, string SamplesJson, int MaxAttempts, IReadOnlyList<PlannedTrial> Trials, IReadOnlyList<string> Subjects);
+public sealed record SweepPlan(string Id, string Name, string Yaml, string SourceDir, string SamplesJson, int MaxAttempts, int MaxInterruptions, IReadOnlyList<PlannedTrial> Trials, IReadOnlyList<string> Subjects);
 
 [GenerateSerializer, Immutable]
 public sealed record PlannedTrial(string Label, string GridJson);
@@ -19,8 +19,8 @@ public sealed partial class CoordinationStore
         WriteAsync(async (connection, transaction) =>
         {
             var inserted = await connection.ExecuteAsync(Sql("""
-                INSERT INTO sweeps (id, name, yaml, source_dir, samples_json, max_attempts, state, created_at)
-                VALUES (@Id, @Name, @Yaml, @SourceDir, @SamplesJson, @MaxAttempts, 'running', {now})
+                INSERT INTO sweeps (id, name, yaml, source_dir, samples_json, max_attempts, max_interruptions, state, created_at)
+                VALUES (@Id, @Name, @Yaml, @SourceDir, @SamplesJson, @MaxAttempts, @MaxInterruptions, 'running', {now})
                 ON CONFLICT (id) DO NOTHING
                 """), plan, transaction);
             if (inserted == 0)
@@ -31,7 +31,7 @@ public sealed partial class CoordinationStore
                     "INSERT INTO trials (sweep_id, ordinal, label, grid_json, state) VALUES (@sweep, @ordinal, @label, @grid, 'running') RETURNING id",
                     new { sweep = plan.Id, ordinal, label = plan.Trials[ordinal].Label, grid = plan.Trials[ordinal].GridJson }, transaction);
                 await connection.ExecuteAsync(
-                    "INSERT INTO folds (trial_id, held_out_subject, state, attempt, failures) VALUES (@trialId, @subject, 'pending', 0, 0)",
+                    "INSERT INTO folds (trial_id, held_out_subject, state, attempt, failures, interruptions) VALUES (@trialId, @subject, 'pending', 0, 0, 0)",
                     plan.Subjects.Select(subject => new { trialId, subject }), transaction);
             }
             return true;
@@ -41,14 +41,14 @@ public sealed partial class CoordinationStore
     public Task<SweepRecord?> FindSweepAsync(string idOrName, CancellationToken cancellationToken = default) =>
         ReadAsync(connection => connection.QueryFirstOrDefaultAsync<SweepRecord>(
             """
-            SELECT id AS Id, name AS Name, yaml AS Yaml, source_dir AS SourceDir, samples_json AS SamplesJson, max_attempts AS MaxAttempts, state AS State, created_at AS CreatedAt
+            SELECT id AS Id, name AS Name, yaml AS Yaml, source_dir AS SourceDir, samples_json AS SamplesJson, max_attempts AS MaxAttempts, max_interruptions AS MaxInterruptions, state AS State, created_at AS CreatedAt
             FROM sweeps WHERE id = @idOrName OR name = @idOrName
             ORDER BY CASE WHEN id = @idOrName THEN 0 ELSE 1 END, created_at DESC LIMIT 1
             """, new { idOrName }), cancellationToken);
 
     public async Task<IReadOnlyList<SweepRecord>> ListSweepsAsync(CancellationToken cancellationToken = default) =>
         (await ReadAsync(connection => connection.QueryAsync<SweepRecord>(
-            "SELECT id AS Id, name AS Name, yaml AS Yaml, source_dir AS SourceDir, samples_json AS SamplesJson, max_attempts AS MaxAttempts, state AS State, created_at AS CreatedAt FROM sweeps ORDER BY created_at, id"),
+            "SELECT id AS Id, name AS Name, yaml AS Yaml, source_dir AS SourceDir, samples_json AS SamplesJson, max_attempts AS MaxAttempts, max_interruptions AS MaxInterruptions, state AS State, created_at AS CreatedAt FROM sweeps ORDER BY created_at, id"),
             cancellationToken)).ToList();
 
     public async Task<IReadOnlyList<TrialRecord>> TrialsAsync(string sweepId, CancellationToken cancellationToken = default) =>
@@ -65,11 +65,11 @@ public sealed partial class CoordinationStore
         (await ReadAsync(connection => connection.QueryAsync<FoldRecord>(
             """
             SELECT id AS Id, trial_id AS TrialId, held_out_subject AS HeldOutSubject, state AS State, attempt AS Attempt,
-                   failures AS Failures, silo AS Silo, last_error AS LastError
+                   failures AS Failures, interruptions AS Interruptions, silo AS Silo, last_error AS LastError
             FROM folds WHERE trial_id = @trialId ORDER BY id
             """, new { trialId }), cancellationToken)).ToList();
 
-    /// <summary>Every trial of the sweep with its folds counted by state, in grid order.</summary>
+    /// <summary>Every trial of the sweep with its folds counted by state, and its interrupted folds and their interruptions, in grid order.</summary>
     public async Task<IReadOnlyList<TrialProgress>> ProgressAsync(string sweepId, CancellationToken cancellationToken = default) =>
         (await ReadAsync(connection => connection.QueryAsync<TrialProgress>(
             """
@@ -77,7 +77,9 @@ public sealed partial class CoordinationStore
                    SUM(CASE WHEN f.state = 'pending' THEN 1 ELSE 0 END) AS Pending,
                    SUM(CASE WHEN f.state = 'running' THEN 1 ELSE 0 END) AS Running,
                    SUM(CASE WHEN f.state = 'done' THEN 1 ELSE 0 END) AS Done,
-                   SUM(CASE WHEN f.state = 'failed' THEN 1 ELSE 0 END) AS Failed
+                   SUM(CASE WHEN f.state = 'failed' THEN 1 ELSE 0 END) AS Failed,
+                   SUM(CASE WHEN f.interruptions > 0 THEN 1 ELSE 0 END) AS Interrupted,
+                   SUM(f.interruptions) AS Interruptions
             FROM trials t JOIN folds f ON f.trial_id = t.id
             WHERE t.sweep_id = @sweepId
             GROUP BY t.id, t.ordinal, t.label, t.state

@@ -177,6 +177,13 @@ internal static class Migrations
             "ALTER TABLE fold_attempts RENAME COLUMN worker TO silo",
             "DROP TABLE workers",
         ]),
+        (4, "interruptions: an attempt lost with its silo is not a failure",
+        [
+            "ALTER TABLE sweeps ADD COLUMN max_interruptions INTEGER NOT NULL DEFAULT 20",
+            "ALTER TABLE folds ADD COLUMN interruptions INTEGER NOT NULL DEFAULT 0",
+            // A given-back attempt (its silo stopping) is an interruption now; it was never counted, and is not counted here.
+            "UPDATE fold_attempts SET outcome = 'interrupted' WHERE outcome = 'given back'",
+        ]),
     ];
 
     public static int Latest => All[^1].Version;

@@ -1,12 +1,24 @@
 namespace MerCluster.Orchestration.Store;
 
-/// <summary>The states of a fold: pending -> running -> done, or back to pending when an attempt ends without a result, or failed after the sweep's max attempts.</summary>
+/// <summary>The states of a fold: pending -> running -> done, or back to pending when an attempt ends without a result, or failed after the sweep's max attempts or max interruptions.</summary>
 public static class FoldStates
 {
     public const string Pending = "pending";
     public const string Running = "running";
     public const string Done = "done";
     public const string Failed = "failed";
+}
+
+/// <summary>
+/// How an attempt ended without a result, as fold_attempts.outcome records it: <see cref="Failed"/> (the fold's own work
+/// threw: data, model, out of memory) counts toward <c>max_attempts</c>; <see cref="Interrupted"/> (its silo died,
+/// stopped or was preempted) toward <c>max_interruptions</c>; <see cref="Cancelled"/> (with its sweep) toward neither.
+/// </summary>
+public enum AttemptEnd
+{
+    Failed,
+    Interrupted,
+    Cancelled,
 }
 
 /// <summary>A sweep is running until every fold of every trial is done or failed, then complete.</summary>
@@ -26,6 +38,7 @@ public sealed record SweepRecord
     /// <summary>The sweep's samples (FeatureSample list as JSON) at submission, so the protocol can be rebuilt from the store alone.</summary>
     public string SamplesJson { get; init; } = "[]";
     public int MaxAttempts { get; init; }
+    public int MaxInterruptions { get; init; }
     public string State { get; init; } = "";
     public long CreatedAt { get; init; }
 }
@@ -48,7 +61,10 @@ public sealed record FoldRecord
     public string HeldOutSubject { get; init; } = "";
     public string State { get; init; } = "";
     public int Attempt { get; init; }
+    /// <summary>Attempts that failed of their own accord (an exception from the fold's work); <c>max_attempts</c> caps them.</summary>
     public int Failures { get; init; }
+    /// <summary>Attempts cut short from outside (the silo died, stopped, or was preempted); <c>max_interruptions</c> caps them.</summary>
+    public int Interruptions { get; init; }
     /// <summary>The silo of the fold's latest attempt.</summary>
     public string? Silo { get; init; }
     public string? LastError { get; init; }
@@ -78,6 +94,10 @@ public sealed record TrialProgress
     public int Running { get; init; }
     public int Done { get; init; }
     public int Failed { get; init; }
+    /// <summary>Folds interrupted at least once (whatever their state now).</summary>
+    public int Interrupted { get; init; }
+    /// <summary>Interruptions of all its folds together.</summary>
+    public int Interruptions { get; init; }
     public int Total => Pending + Running + Done + Failed;
     public bool Finished => Pending == 0 && Running == 0;
 }

@@ -39,10 +39,21 @@ public sealed record SweepOptions : IValidatableObject
 
     public ProtocolOptions Protocol { get; init; } = new();
 
-    /// <summary>Attempts a fold gets before it is failed with its last error (a silo that dies during an attempt uses one up).
+    /// <summary>Attempts a fold gets before it is failed with its last error; only an exception from the fold's own work
+    /// (data, model, out of memory) uses one up, not its silo dying or stopping (see <see cref="MaxInterruptions"/>).
     /// Three: a fold that fails three times fails for a reason of its own (bad data, a bug), not bad luck.</summary>
     [System.ComponentModel.DataAnnotations.Range(1, 100)]
-    public int MaxAttempts { get; init; } = 3;
+    public int MaxAttempts { get; init; } = DefaultMaxAttempts;
+
+    public const int DefaultMaxAttempts = 3;
+
+    /// <summary>Interruptions a fold survives (its silo killed, stopped or preempted; each resumes from its checkpoint)
+    /// before it is failed as one that brings its silo down every time. Twenty: far more than a preemptible pool takes
+    /// from a good fold, far fewer than a fold that kills its silo on every try would cost the cluster.</summary>
+    [System.ComponentModel.DataAnnotations.Range(0, 10000)]
+    public int MaxInterruptions { get; init; } = DefaultMaxInterruptions;
+
+    public const int DefaultMaxInterruptions = 20;
 
     [YamlDotNet.Serialization.YamlIgnore]
     public string ModelName => Model.Children.TryGetValue(new YamlScalarNode("name"), out var name) && name is YamlScalarNode { Value: { } value } ? value : "";

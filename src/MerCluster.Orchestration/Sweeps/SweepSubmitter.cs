@@ -23,7 +23,7 @@ public static class SweepSubmitter
         var samplesJson = SweepContext.SamplesJson(featureSet.Samples);
         return new SweepPlan(
             definition.IdFor(samplesJson), definition.Name, definition.Yaml, definition.SourceDirectory, samplesJson,
-            definition.Options.MaxAttempts,
+            definition.Options.MaxAttempts, definition.Options.MaxInterruptions,
             definition.Grid.Trials.Select(t => new PlannedTrial(t.Label, JsonSerializer.Serialize(t.Overrides))).ToList(),
             protocol.Folds.Select(f => f.Name).ToList());
     }
