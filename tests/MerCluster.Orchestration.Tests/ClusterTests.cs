@@ -52,9 +52,10 @@ public sealed class ClusterTests(PostgresServer postgres) : IAsyncLifetime
         await WaitForCompleteAsync(store, sweepId);
 
         var attempts = await store.AttemptsAsync(fold.Id);
-        Assert.Equal((fold.Silo, "failed"), (attempts[0].Silo, attempts[0].Outcome));
+        Assert.Equal((fold.Silo, "interrupted"), (attempts[0].Silo, attempts[0].Outcome));
         Assert.Contains("died", attempts[0].Error);
         Assert.Equal("done", attempts[^1].Outcome);
+        Assert.Equal((0, 1), ((await store.FoldAsync(fold.Id))!.Failures, (await store.FoldAsync(fold.Id))!.Interruptions));
         Assert.NotEqual(fold.Silo, attempts[^1].Silo);
         Assert.Contains(_silos.Where(s => s != victim), s => s.Output.Contains($"resumed from {checkpoint} at epoch", StringComparison.Ordinal));
         await AssertEveryPredictionOnceAsync(store, sweepId, TrainingSweepTests.SeparableFlowFeatures().Samples.Select(s => s.SampleId));
@@ -187,11 +188,52 @@ public sealed class ClusterTests(PostgresServer postgres) : IAsyncLifetime
 
         var folds = await store.SweepFoldsAsync(sweepId);
         var poison = Assert.Single(folds, f => f.State == FoldStates.Failed);
-        Assert.Equal(("samm/s2", 3, 3), (poison.HeldOutSubject, poison.Attempt, poison.Failures));
+        Assert.Equal(("samm/s2", 3, 3, 0), (poison.HeldOutSubject, poison.Attempt, poison.Failures, poison.Interruptions));
         Assert.Contains("fail_subjects", poison.LastError);
         Assert.Equal(3, (await store.AttemptsAsync(poison.Id)).Count(a => a.Outcome == "failed"));
         Assert.All(folds.Where(f => f != poison), f => Assert.Equal(FoldStates.Done, f.State));
         Assert.Equal(15, (await store.TrialResultsAsync(sweepId)).Single(r => r.Part == "overall").N);
+    }
+
+    [Fact]
+    public async Task A_fold_whose_silo_is_killed_three_times_completes_with_max_attempts_1_as_three_interruptions_and_no_failure()
+    {
+        var url = await _stores.UrlAsync("postgres");
+        var file = TestFeatures.WriteNoopSweep(_stores.Temp.Path, "preempted", "{name: noop, duration: 10s}", "max_attempts: 1");
+        await StartSilosAsync(url, 2, slots: 1);
+        var sweepId = await SubmitAsync(url, file);
+        await using var store = await CoordinationStore.OpenAsync(url);
+
+        var fold = await KillTheSiloOfAFoldAsync(url, store, sweepId, kills: 3);
+
+        await WaitForCompleteAsync(store, sweepId);
+        var ended = (await store.FoldAsync(fold.Id))!;
+        Assert.Equal((FoldStates.Done, 0, 3), (ended.State, ended.Failures, ended.Interruptions));
+        var attempts = await store.AttemptsAsync(fold.Id);
+        Assert.Equal(3, attempts.Count(a => a.Outcome == "interrupted" && a.Error!.Contains("died", StringComparison.Ordinal)));
+        Assert.DoesNotContain(attempts, a => a.Outcome == "failed");
+        Assert.Equal("done", attempts[^1].Outcome);
+        Assert.All(await store.SweepFoldsAsync(sweepId), f => Assert.Equal(FoldStates.Done, f.State));
+        Assert.Contains(await store.ProgressAsync(sweepId), p => p.Interrupted >= 1 && p.Interruptions >= 3);
+        await AssertEveryPredictionOnceAsync(store, sweepId, TestFeatures.Build().Samples.Select(s => s.SampleId));
+    }
+
+    [Fact]
+    public async Task A_fold_interrupted_more_than_max_interruptions_times_fails_with_an_error_naming_the_cap()
+    {
+        var url = await _stores.UrlAsync("postgres");
+        var file = TestFeatures.WriteNoopSweep(_stores.Temp.Path, "kills-its-silo", "{name: noop, duration: 10s}", "max_attempts: 3\nmax_interruptions: 1");
+        await StartSilosAsync(url, 2, slots: 1);
+        var sweepId = await SubmitAsync(url, file);
+        await using var store = await CoordinationStore.OpenAsync(url);
+
+        var fold = await KillTheSiloOfAFoldAsync(url, store, sweepId, kills: 2);
+
+        await WaitForCompleteAsync(store, sweepId);
+        var ended = (await store.FoldAsync(fold.Id))!;
+        Assert.Equal((FoldStates.Failed, 0, 2), (ended.State, ended.Failures, ended.Interruptions));
+        Assert.Contains("max_interruptions (1)", ended.LastError);
+        Assert.Equal(2, (await store.AttemptsAsync(fold.Id)).Count(a => a.Outcome == "interrupted"));
     }
 
     [Fact]
@@ -227,6 +269,27 @@ public sealed class ClusterTests(PostgresServer postgres) : IAsyncLifetime
         _silos.AddRange(started);
         foreach (var silo in started)
             await silo.WaitForOutputAsync("joined the cluster", StartTimeout);
+    }
+
+    /// <summary>
+    /// SIGKILLs the silo running the sweep's first running fold, then, <paramref name="kills"/> times in all, the silo
+    /// of that fold's next attempt; a fresh silo (one slot) replaces each one killed. Returns the fold as first seen running.
+    /// </summary>
+    private async Task<FoldRecord> KillTheSiloOfAFoldAsync(string url, CoordinationStore store, string sweepId, int kills)
+    {
+        var fold = await WaitForAsync(async () => (await store.SweepFoldsAsync(sweepId)).FirstOrDefault(f => f.State == FoldStates.Running), "a fold to run");
+        var attempt = fold.Attempt;
+        for (var kill = 1; kill <= kills; kill++)
+        {
+            var running = kill == 1 ? fold : await WaitForAsync(async () => await store.FoldAsync(fold.Id) is { State: FoldStates.Running } f && f.Attempt > attempt ? f : null,
+                $"fold {fold.HeldOutSubject} to run again after kill {kill - 1}", SweepTimeout);
+            attempt = running.Attempt;
+            var victim = Silo(running.Silo!);
+            victim.Kill();
+            await victim.WaitAsync(StartTimeout);
+            await StartSilosAsync(url, 1, slots: 1, first: _silos.Count);
+        }
+        return fold;
     }
 
     private ChildProcess Silo(string name) =>

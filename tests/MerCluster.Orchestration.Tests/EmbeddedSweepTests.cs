@@ -66,7 +66,7 @@ public sealed class EmbeddedSweepTests(PostgresServer postgres) : IDisposable
 
     [Theory]
     [MemberData(nameof(StoreKinds.All), MemberType = typeof(StoreKinds))]
-    public async Task Stopping_an_embedded_sweep_gives_its_running_folds_back_and_running_it_again_redoes_no_finished_fold(string kind)
+    public async Task Stopping_an_embedded_sweep_interrupts_its_running_folds_without_failing_them_and_running_it_again_redoes_no_finished_fold(string kind)
     {
         var url = await _stores.UrlAsync(kind);
         // Nine folds of 1.5 s on two slots, stopped while two are done and more are running.
@@ -88,9 +88,10 @@ public sealed class EmbeddedSweepTests(PostgresServer postgres) : IDisposable
         Assert.False(stopped.Status.Finished);
         var before = await AttemptsAsync(store, stopped.Id);
         Assert.DoesNotContain(before, a => a.Outcome is null);
-        Assert.Contains(before, a => a.Outcome == "given back");
-        Assert.All(before.Where(a => a.Outcome != "done"), a => Assert.Equal("given back", a.Outcome));
+        Assert.Contains(before, a => a.Outcome == "interrupted");
+        Assert.All(before.Where(a => a.Outcome != "done"), a => Assert.Equal("interrupted", a.Outcome));
         Assert.All(await store.SweepFoldsAsync(stopped.Id), f => Assert.Equal(0, f.Failures));
+        Assert.Equal(before.Count(a => a.Outcome == "interrupted"), (await store.SweepFoldsAsync(stopped.Id)).Sum(f => f.Interruptions));
         var doneBefore = before.Where(a => a.Outcome == "done").Select(a => a.FoldId).ToHashSet();
 
         var resumed = await Embedded.RunAsync(url, file, slots: 2);

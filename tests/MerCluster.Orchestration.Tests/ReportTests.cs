@@ -22,8 +22,8 @@ public class ReportTests
     ];
 
     /// <summary>
-    /// Three trials of an alpha x weight_decay grid: trial 0 gets everything right but casme2/sub02 failed; trial 1
-    /// calls everything negative; trial 2 has no fold done yet.
+    /// Three trials of an alpha x weight_decay grid: trial 0 gets everything right but casme2/sub02 failed, and its
+    /// smic/s1 fold was interrupted twice; trial 1 calls everything negative; trial 2 has no fold done yet.
     /// </summary>
     private static SweepReport Sweep()
     {
@@ -35,7 +35,10 @@ public class ReportTests
         return new SweepReport("msmmt_alpha", loso.Classes, loso.Parts,
         [
             new TrialReport(grid.Trials[0], loso.Score(Samples.Where(s => s.Subject != "casme2/sub02").Select(Right)),
-                [new FailedFold("casme2/sub02", 3, "TrainingException: NaN loss\nat epoch 4")]),
+                [new FailedFold("casme2/sub02", 3, "TrainingException: NaN loss\nat epoch 4")])
+            {
+                Interruptions = new Dictionary<string, int> { ["smic/s1"] = 2 },
+            },
             new TrialReport(grid.Trials[1], loso.Score(Samples.Select(Negative)), []),
             new TrialReport(grid.Trials[2], null, []),
         ]);
@@ -87,7 +90,8 @@ public class ReportTests
 
         var folds = CsvReport.RenderFolds(report).Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(1 + 3 * 5, folds.Length);
-        Assert.Contains($"{report.Trials[0].Trial.Id},\"alpha=0.1,weight_decay=0.01\",casme2/sub02,casme2,failed,,,,0,3,TrainingException: NaN loss at epoch 4", folds);
+        Assert.Contains($"{report.Trials[0].Trial.Id},\"alpha=0.1,weight_decay=0.01\",casme2/sub02,casme2,failed,,,,0,3,TrainingException: NaN loss at epoch 4,0", folds);
+        Assert.Contains(folds, f => f.StartsWith($"{report.Trials[0].Trial.Id},\"alpha=0.1,weight_decay=0.01\",smic/s1,smic,done,", StringComparison.Ordinal) && f.EndsWith(",2", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -109,6 +113,17 @@ public class ReportTests
         var third = root.GetProperty("trials")[2];
         Assert.Equal(JsonValueKind.Null, third.GetProperty("overall").GetProperty("uf1").ValueKind);
         Assert.Equal("casme2/sub02", root.GetProperty("trials")[0].GetProperty("failed_folds")[0].GetProperty("fold").GetString());
+        var smic = root.GetProperty("trials")[0].GetProperty("folds").EnumerateArray().Single(f => f.GetProperty("fold").GetString() == "smic/s1");
+        Assert.Equal(2, smic.GetProperty("interruptions").GetInt32());
+    }
+
+    [Fact]
+    public void Markdown_lists_interrupted_folds_with_how_often_only_when_there_are_some()
+    {
+        var report = Sweep();
+
+        Assert.Contains($"## Interrupted folds\n\n- {report.Trials[0].Trial.Id} (alpha=0.1,weight_decay=0.01), fold smic/s1: 2 interruptions\n", MarkdownReport.Render(report));
+        Assert.DoesNotContain("Interrupted folds", MarkdownReport.Render(report with { Trials = report.Trials.Skip(1).ToList() }));
     }
 
     [Fact]

@@ -90,7 +90,7 @@ public sealed partial class CoordinationStore
                         ELSE 'pending' END
                 WHERE {AttemptGuard}
                 RETURNING state
-                """, new { foldId, attempt, error, overCap, failure, interruption, caps.MaxAttempts, caps.MaxInterruptions }, transaction);
+                """, new { foldId, attempt, error, overCap, failure, interruption, maxAttempts = caps.MaxAttempts, maxInterruptions = caps.MaxInterruptions }, transaction);
             if (state is not null)
                 await connection.ExecuteAsync(Sql("UPDATE fold_attempts SET finished_at = {now}, outcome = @outcome, error = @error WHERE fold_id = @foldId AND attempt = @attempt"),
                     new { foldId, attempt, error, outcome = Outcome(end) }, transaction);

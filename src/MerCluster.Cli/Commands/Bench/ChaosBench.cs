@@ -13,7 +13,7 @@ namespace MerCluster.Cli.Commands.Bench;
 /// processes, during which <c>--kills</c> silos chosen at random (seeded) are SIGKILLed one at a time at random moments
 /// and each replaced by a fresh silo process. Then every trial's stored predictions are checked against the samples:
 /// none may be missing (lost) or there twice (doubled), no fold may have two attempts recorded as done, and no fold may
-/// fail (the sweep's max_attempts is high enough that kills never fail one). The same sweep without kills gives the
+/// fail (kills are interruptions, not failures, and the sweep's max_interruptions is high enough that they never fail one). The same sweep without kills gives the
 /// wall time to compare with.
 /// </summary>
 internal static class ChaosBench
@@ -181,8 +181,9 @@ internal static class ChaosBench
             var history = await store.AttemptsAsync(fold.Id);
             attempts += history.Count;
             doneTwice += Math.Max(0, history.Count(a => a.Outcome == FoldStates.Done) - 1);
-            attemptsLost += history.Count(a => a.Outcome == "failed");
-            givenBack += history.Count(a => a.Outcome == "given back");
+            // Both are interruptions; an attempt lost with a killed silo says its silo died, one given back that it stopped.
+            attemptsLost += history.Count(a => a.Outcome == "interrupted" && a.Error?.Contains(" died ", StringComparison.Ordinal) == true);
+            givenBack += history.Count(a => a.Outcome == "interrupted" && a.Error?.Contains(" died ", StringComparison.Ordinal) != true);
             if (fold.State == FoldStates.Failed)
                 failed++;
         }
