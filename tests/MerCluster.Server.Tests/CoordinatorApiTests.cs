@@ -88,13 +88,14 @@ public sealed class CoordinatorApiTests : IAsyncLifetime
         var sweep = Assert.Single(sweeps.EnumerateArray());
         Assert.Equal(id, sweep.GetProperty("id").GetString());
         Assert.Equal(12, sweep.GetProperty("folds").GetProperty("pending").GetInt32());
+        Assert.Equal(20, sweep.GetProperty("maxInterruptions").GetInt32());
 
         var trials = await _coordinator.Http.GetFromJsonAsync<JsonElement>($"api/sweeps/{id}/trials");
         Assert.Equal(2, trials.GetArrayLength());
         var trialId = trials[0].GetProperty("id").GetInt64();
         var folds = await _coordinator.Http.GetFromJsonAsync<JsonElement>($"api/trials/{trialId}/folds");
         Assert.Equal(6, folds.GetArrayLength());
-        Assert.All(folds.EnumerateArray(), f => Assert.Equal("pending", f.GetProperty("state").GetString()));
+        Assert.All(folds.EnumerateArray(), f => Assert.Equal(("pending", 0), (f.GetProperty("state").GetString(), f.GetProperty("interruptions").GetInt32())));
 
         // The coordinator's silo has no device slots and no other silo is up: the folds wait, and cancelling fails them all.
         var cancel = await _coordinator.SendAsync(HttpMethod.Post, $"api/sweeps/{id}/cancel", Coordinator.Token);

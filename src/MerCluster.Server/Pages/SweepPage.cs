@@ -180,7 +180,8 @@ public static class SweepPage
             html.Append(">running").Append(fold.Silo is null ? "" : $" on {Text(fold.Silo)}")
                 .Append(fold.Attempt > 1 ? string.Create(CultureInfo.InvariantCulture, $" (attempt {fold.Attempt})") : "");
         else
-            html.Append('>').Append(Text(fold.State)).Append(fold.Failures > 0 ? string.Create(CultureInfo.InvariantCulture, $" ({fold.Failures} failed)") : "");
+            html.Append('>').Append(Text(fold.State)).Append(fold.Failures > 0 ? string.Create(CultureInfo.InvariantCulture, $" ({fold.Failures} failed)") : "")
+                .Append(fold.Interruptions > 0 ? string.Create(CultureInfo.InvariantCulture, $" ({fold.Interruptions} interrupted)") : "");
         html.Append("</td>");
     }
 
