@@ -272,11 +272,13 @@ public sealed class ClusterTests(PostgresServer postgres) : IAsyncLifetime
     }
 
     /// <summary>
-    /// SIGKILLs the silo running the sweep's first running fold, then, <paramref name="kills"/> times in all, the silo
+    /// SIGKILLs the silo running a fold once another is done, then, <paramref name="kills"/> times in all, the silo
     /// of that fold's next attempt; a fresh silo (one slot) replaces each one killed. Returns the fold as first seen running.
     /// </summary>
     private async Task<FoldRecord> KillTheSiloOfAFoldAsync(string url, CoordinationStore store, string sweepId, int kills)
     {
+        // Not before a fold is done: by then every grain of the sweep is up, so the kills interrupt folds only.
+        await WaitForAsync(async () => (await store.ProgressAsync(sweepId)).Sum(p => p.Done) >= 1 ? "done" : null, "a fold to finish", SweepTimeout);
         var fold = await WaitForAsync(async () => (await store.SweepFoldsAsync(sweepId)).FirstOrDefault(f => f.State == FoldStates.Running), "a fold to run");
         var attempt = fold.Attempt;
         for (var kill = 1; kill <= kills; kill++)

@@ -18,7 +18,7 @@ public static class MerMetrics
     private static readonly Meter Meter = new(MeterName);
 
     public static readonly Histogram<double> FoldDuration = Meter.CreateHistogram<double>(
-        "mer_fold_duration", "s", "Wall time of fold attempts, by sweep, trial and outcome (done, failed, cancelled, given back).",
+        "mer_fold_duration", "s", "Wall time of fold attempts, by sweep, trial and outcome (done, failed, cancelled, interrupted).",
         tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = FoldDurationBuckets });
 
     public static readonly Totals TrainSamples = Totals.Create(Meter,
@@ -31,7 +31,7 @@ public static class MerMetrics
         "mer_errors", "{error}", "Errors by kind (fold_failed, silo_lost, store_unreachable).", Labels.Kind);
 
     public static readonly Totals Failovers = Totals.Create(Meter,
-        "mer_failovers", "{attempt}", "Fold attempts lost with their silo and taken back by the cluster, each counted once by the silo that took it back; the fold then runs again elsewhere, or fails after max_attempts.");
+        "mer_failovers", "{attempt}", "Fold attempts lost with their silo and taken back by the cluster, each counted once by the silo that took it back; each is an interruption, not a failure: the fold resumes elsewhere from its checkpoint, or fails past max_interruptions.");
 
     static MerMetrics()
     {
@@ -61,7 +61,7 @@ public static class MerMetrics
         public static readonly IReadOnlyList<string> All = [FoldFailed, SiloLost, StoreUnreachable];
     }
 
-    /// <summary>Records one finished fold attempt; <paramref name="outcome"/> is done, failed, cancelled or given back.</summary>
+    /// <summary>Records one finished fold attempt; <paramref name="outcome"/> is done, failed, cancelled or interrupted.</summary>
     public static void FoldFinished(string sweep, long trial, string outcome, TimeSpan duration) =>
         FoldDuration.Record(duration.TotalSeconds,
             new KeyValuePair<string, object?>(Labels.Sweep, sweep),
