@@ -208,9 +208,12 @@ public sealed class ClusterTests(PostgresServer postgres) : IAsyncLifetime
 
         await WaitForCompleteAsync(store, sweepId);
         var ended = (await store.FoldAsync(fold.Id))!;
-        Assert.Equal((FoldStates.Done, 0, 3), (ended.State, ended.Failures, ended.Interruptions));
         var attempts = await store.AttemptsAsync(fold.Id);
+        var history = string.Join("; ", attempts.Select(a => $"#{a.Attempt} {a.Silo} {a.Outcome} {a.Error}"));
+        Assert.True((ended.State, ended.Failures) == (FoldStates.Done, 0), history);
+        // Three interruptions are the kills; on a loaded machine Orleans may also move an activation, which stops its attempt: one more.
         Assert.Equal(3, attempts.Count(a => a.Outcome == "interrupted" && a.Error!.Contains("died", StringComparison.Ordinal)));
+        Assert.Equal(attempts.Count(a => a.Outcome == "interrupted"), ended.Interruptions);
         Assert.DoesNotContain(attempts, a => a.Outcome == "failed");
         Assert.Equal("done", attempts[^1].Outcome);
         Assert.All(await store.SweepFoldsAsync(sweepId), f => Assert.Equal(FoldStates.Done, f.State));

@@ -23,15 +23,20 @@ internal static class StatusCommand
         await using var store = await CoordinationStore.OpenAsync(url);
         if (sweepName is null)
         {
-            var sweeps = new Table().AddColumns("sweep", "state", "trials", "done", "failed", "running", "pending", "interrupted", "interruptions");
+            var sweeps = new Table().AddColumns("sweep", "state", "trials", "done", "failed", "running", "pending");
+            // Below the table, not in it: the table already fills an 80-column terminal.
+            var interrupted = new List<string>();
             foreach (var sweep in await store.ListSweepsAsync())
             {
                 var progress = await store.ProgressAsync(sweep.Id);
                 sweeps.AddRow(Markup.Escape(sweep.Id), sweep.State, progress.Count.ToString(), progress.Sum(p => p.Done).ToString(),
-                    progress.Sum(p => p.Failed).ToString(), progress.Sum(p => p.Running).ToString(), progress.Sum(p => p.Pending).ToString(),
-                    progress.Sum(p => p.Interrupted).ToString(), progress.Sum(p => p.Interruptions).ToString());
+                    progress.Sum(p => p.Failed).ToString(), progress.Sum(p => p.Running).ToString(), progress.Sum(p => p.Pending).ToString());
+                if (progress.Sum(p => p.Interruptions) is > 0 and var interruptions)
+                    interrupted.Add($"{sweep.Id}: {progress.Sum(p => p.Interrupted)} fold(s) interrupted, {interruptions} interruption(s) in all");
             }
             AnsiConsole.Write(sweeps);
+            foreach (var line in interrupted)
+                Console.WriteLine(line);
         }
         else
         {
