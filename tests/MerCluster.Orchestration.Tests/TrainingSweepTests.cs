@@ -41,6 +41,30 @@ public sealed class TrainingSweepTests : IDisposable
         Assert.All(overall, r => Assert.True(r.Uf1 > 0.6, $"UF1 {r.Uf1} on a separable set"));
     }
 
+    [Fact]
+    public async Task A_silo_that_cannot_keep_checkpoints_trains_its_folds_without_them_and_says_so()
+    {
+        SeparableFlowFeatures().Write(_temp.File("features"));
+        var file = _temp.File("no-scratch.yaml");
+        File.WriteAllText(file, """
+            name: no-scratch
+            features: features
+            model: {name: ststnet, settings: {classes: 3}}
+            train: {optimizer: adam, learning_rate: 1.0e-2, epochs: 3, batch_size: 16, seed: 1, threads: 1}
+            """);
+        // The silo's scratch folder cannot be made (a file stands in its place).
+        var cache = _temp.File("cache");
+        Directory.CreateDirectory(cache);
+        File.WriteAllText(Path.Combine(cache, ".scratch"), "not a folder");
+        var log = new List<string>();
+        var submitted = await Embedded.RunAsync(_temp.SqliteUrl, file, slots: 1, cache, log);
+        await using var store = await CoordinationStore.OpenAsync(_temp.SqliteUrl);
+
+        Assert.Equal(SweepStates.Complete, (await store.FindSweepAsync(submitted.Id))!.State);
+        Assert.All(await store.SweepFoldsAsync(submitted.Id), f => Assert.Equal(FoldStates.Done, f.State));
+        Assert.Contains(log, m => m.Contains("cannot keep a checkpoint at", StringComparison.Ordinal) && m.Contains("training without one", StringComparison.Ordinal));
+    }
+
     // A 100-epoch STSTNet sweep stopped as soon as one fold saved a checkpoint: the sweep file, its cache, the checkpoint.
     private async Task<(string File, string Cache, string Checkpoint)> StopAfterTheFirstCheckpoint(CoordinationStore store)
     {

@@ -63,7 +63,14 @@ public static class DatasetFeatures
         foreach (var leftover in artifacts.Store.List(ArtifactLayout.FeatureSet(name) + "/", cancellationToken))
             artifacts.Store.Delete(leftover, cancellationToken);
         var bytes = Directory.EnumerateFiles(staging).Sum(f => new FileInfo(f).Length);
-        return new Outcome(artifacts.Publish(name, staging), true, skipped, bytes);
+        try
+        {
+            return new Outcome(artifacts.Publish(name, staging), true, skipped, bytes);
+        }
+        finally
+        {
+            Directory.Delete(staging, recursive: true);
+        }
     }
 
     /// <summary>

@@ -69,17 +69,16 @@ public sealed class SiloArtifacts
     public const string SkippedFile = "skipped.txt";
 
     /// <summary>
-    /// Stores the feature set written in <paramref name="staging"/> (a folder of this silo's) under
-    /// <paramref name="featureSet"/>, its manifest last so readers never see half of it, and removes the staging folder.
-    /// A feature set someone stored meanwhile is kept (same dataset and pipeline, same content).
+    /// Stores the feature set in the local folder <paramref name="source"/> under <paramref name="featureSet"/>, its
+    /// manifest last so readers never see half of it. A feature set someone stored meanwhile is kept (same dataset and
+    /// pipeline, same content).
     /// </summary>
-    public string Publish(string featureSet, string staging)
+    public string Publish(string featureSet, string source)
     {
         var folder = ArtifactLayout.FeatureSet(featureSet);
-        var files = Directory.GetFiles(staging).Select(Path.GetFileName).OrderBy(f => f == FeatureSet.ManifestFile).ThenBy(f => f, StringComparer.Ordinal);
+        var files = Directory.GetFiles(source).Select(Path.GetFileName).OrderBy(f => f == FeatureSet.ManifestFile).ThenBy(f => f, StringComparer.Ordinal);
         foreach (var file in files)
-            Store.CreateFromFile($"{folder}/{file}", Path.Combine(staging, file!));
-        Directory.Delete(staging, recursive: true);
+            Store.CreateFromFile($"{folder}/{file}", Path.Combine(source, file!));
         return Reference(featureSet);
     }
 

@@ -19,11 +19,19 @@ public sealed class FoldExecutor(SweepContexts sweeps, FeatureSetCache features,
     {
         var job = await PrepareAsync(attempt, device, threads) with { Epochs = epochs };
         var checkpoint = artifacts is null ? null : new FoldCheckpoint(artifacts, attempt, job.Log);
-        if (checkpoint is not null)
+        try
         {
-            await Task.Run(() => checkpoint.Fetch(cancellationToken), cancellationToken);
-            job = job with { Checkpoint = checkpoint.LocalPath, CheckpointSaved = checkpoint.Saved, CheckpointLocation = checkpoint.Location };
+            if (checkpoint is not null)
+                await Task.Run(() => checkpoint.Fetch(cancellationToken), cancellationToken);
         }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or Artifacts.ArtifactStoreException)
+        {
+            // A scratch folder or store that cannot be used costs the ability to resume, not the fold.
+            job.Log?.Invoke($"cannot keep a checkpoint at {checkpoint!.Location} ({e.Message}); training without one");
+            checkpoint = null;
+        }
+        if (checkpoint is not null)
+            job = job with { Checkpoint = checkpoint.LocalPath, CheckpointSaved = checkpoint.Saved, CheckpointLocation = checkpoint.Location };
         var predictions = await runners.For(job.Options.ModelName).RunAsync(job, cancellationToken);
         if (checkpoint is not null)
             await Task.Run(checkpoint.Remove, CancellationToken.None);

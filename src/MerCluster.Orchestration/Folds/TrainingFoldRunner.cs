@@ -23,21 +23,8 @@ public sealed class TrainingFoldRunner : IFoldRunner
         if (job.Threads > 0)
             train = train with { Threads = job.Threads };
         var checkpoint = job.Checkpoint;
-        if (checkpoint is not null)
-        {
-            try
-            {
-                Directory.CreateDirectory(Path.GetDirectoryName(checkpoint)!);
-                if (train.CheckpointEvery == 0)
-                    train = train with { CheckpointEvery = 1 };
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                // A read-only or missing shared folder costs the ability to resume, not the fold.
-                job.Log?.Invoke($"cannot keep a checkpoint at {checkpoint} ({e.Message}); training without one");
-                checkpoint = null;
-            }
-        }
+        if (checkpoint is not null && train.CheckpointEvery == 0)
+            train = train with { CheckpointEvery = 1 };
         var config = new TrainingConfig { Model = model, Train = train };
         // Training blocks its thread: run it on the pool, off the grain scheduler.
         return Task.Run(() =>

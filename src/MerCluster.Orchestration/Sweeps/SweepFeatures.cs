@@ -39,11 +39,7 @@ public static class SweepFeatures
         if (!artifacts.TryFindFeatureSet(name, out _))
         {
             log?.Invoke($"uploading the features {folder} to {artifacts.Reference(name)}");
-            var staging = artifacts.Scratch($"{Artifacts.ArtifactLayout.FeatureSets}/{name}.{Environment.ProcessId}");
-            Directory.CreateDirectory(staging);
-            foreach (var file in files)
-                File.Copy(file, Path.Combine(staging, Path.GetFileName(file)), overwrite: true);
-            artifacts.Publish(name, staging);
+            artifacts.Publish(name, folder);
         }
         return definition.WithFeatures(artifacts.Reference(name));
 
