@@ -40,6 +40,10 @@ public sealed class CliTests : IDisposable
         Assert.Contains("artifact store azblob://mer/lab: no connection string; set MER_AZBLOB_CONNECTION_STRING", noSecret.Output);
         Assert.DoesNotContain("joined the cluster", noSecret.Output);
 
+        using var noCache = MerProcess.Start("silo", "--store", url, "--slots", "1", "--cache-size", "0");
+        Assert.NotEqual(0, await noCache.WaitAsync(Timeout));
+        Assert.Contains("--cache-size 0: must be a positive number of GB", noCache.Output);
+
         // An endpoint nobody listens on: refused quickly, named, and the key never printed.
         const string key = "V3JvbmdLZXlXcm9uZ0tleVdyb25nS2V5V3JvbmdLZXlXcm9uZ0tleVdyb25nS2V5V3JvbmdLZXk=";
         var port = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);

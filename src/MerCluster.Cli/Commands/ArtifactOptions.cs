@@ -14,12 +14,20 @@ internal static class ArtifactOptions
         DefaultValueFactory = _ => Environment.GetEnvironmentVariable("MER_ARTIFACTS") is { Length: > 0 } url ? url : null,
     };
 
-    public static Option<double> CacheSize() => new("--cache-size")
+    public static Option<double> CacheSize()
     {
-        Description = $"GB of local copies a remote (azblob) artifact store keeps in the --cache folder (default {SiloArtifacts.DefaultCacheBytes >> 30}).",
-        DefaultValueFactory = _ => SiloArtifacts.DefaultCacheBytes / (double)(1L << 30),
-    };
+        var option = new Option<double>("--cache-size")
+        {
+            Description = $"GB of local copies a remote (azblob) artifact store keeps in the --cache folder (default {SiloArtifacts.DefaultCacheBytes >> 30}).",
+            DefaultValueFactory = _ => SiloArtifacts.DefaultCacheBytes / (double)(1L << 30),
+        };
+        option.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<double>() is var gigabytes && !(gigabytes > 0))
+                result.AddError($"--cache-size {gigabytes}: must be a positive number of GB");
+        });
+        return option;
+    }
 
-    public static long Bytes(double gigabytes) =>
-        gigabytes > 0 ? (long)(gigabytes * (1L << 30)) : throw new ArgumentException($"--cache-size {gigabytes}: must be positive");
+    public static long Bytes(double gigabytes) => (long)(gigabytes * (1L << 30));
 }
