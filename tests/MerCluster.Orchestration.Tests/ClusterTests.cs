@@ -176,6 +176,36 @@ public sealed class ClusterTests(PostgresServer postgres) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_fold_that_finishes_as_the_only_silo_stops_keeps_its_result_and_the_silo_exits_promptly()
+    {
+        // The trial grain lives on the stopping silo too, so no grain can take the fold's predictions: the fold
+        // records them in the store itself instead of waiting for a cluster that is going away.
+        var url = await _stores.UrlAsync("postgres");
+        var file = TestFeatures.WriteNoopSweep(_stores.Temp.Path, "finish-on-stop", "{name: noop, duration: 4s, finish_on_stop: true}");
+        await StartSilosAsync(url, 1, slots: 1);
+        var sweepId = await SubmitAsync(url, file);
+        await using var store = await CoordinationStore.OpenAsync(url);
+        var fold = await WaitForAsync(async () => (await store.SweepFoldsAsync(sweepId)).FirstOrDefault(f => f.State == FoldStates.Running), "a fold to start");
+
+        var silo = _silos.Single();
+        var stopped = System.Diagnostics.Stopwatch.StartNew();
+        using (var term = System.Diagnostics.Process.Start("kill", ["-TERM", silo.Id.ToString()]))
+            await term.WaitForExitAsync();
+        Assert.True(await silo.WaitAsync(StartTimeout) == 0, silo.Output);
+        // Well inside the two minutes the fold would otherwise keep trying its trial grain (the fold itself takes 4 s).
+        Assert.True(stopped.Elapsed < TimeSpan.FromSeconds(60), $"the silo took {stopped.Elapsed} to stop");
+
+        var after = await store.FoldAsync(fold.Id);
+        Assert.Equal(FoldStates.Done, after!.State);
+        Assert.Equal("done", (await store.AttemptsAsync(fold.Id))[^1].Outcome);
+        var predictions = await store.PredictionsAsync(fold.TrialId);
+        Assert.Equal(3, predictions.Count(p => p.FoldId == fold.Id));
+        Assert.Contains("records its predictions in the store", silo.Output);
+        var overall = Assert.Single(await store.TrialResultsAsync(sweepId), r => r.Part == "overall");
+        Assert.Equal(predictions.Count, overall.N);
+    }
+
+    [Fact]
     public async Task A_poison_fold_fails_after_max_attempts_with_its_error_and_every_other_fold_completes()
     {
         var url = await _stores.UrlAsync("postgres");

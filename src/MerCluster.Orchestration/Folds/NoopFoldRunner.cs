@@ -9,7 +9,8 @@ namespace MerCluster.Orchestration.Folds;
 /// The <c>noop</c> model of the orchestration benchmark and of the leasing tests: no training at all. It waits the
 /// configured time (standing in for a fold's training), then "predicts" each held-out sample's true label, so only
 /// the orchestration around the fold is measured. <c>fail_subjects</c> makes chosen folds throw, to exercise retries;
-/// <c>mispredict</c> gets a share of each fold wrong, so reports and the results page show scores below 1.
+/// <c>finish_on_stop</c> keeps a fold waiting out its time when its silo stops (a training step that ends after the
+/// stop was asked for); <c>mispredict</c> gets a share of each fold wrong, so reports and the results page show scores below 1.
 /// Never a stand-in for real training: sweeps that should learn name a registry model.
 /// </summary>
 public sealed class NoopFoldRunner : IFoldRunner
@@ -20,7 +21,7 @@ public sealed class NoopFoldRunner : IFoldRunner
     {
         var options = YamlOptions.Bind<NoopModelOptions>(job.Options.Model, job.OptionsSource, "model");
         if (options.Duration > TimeSpan.Zero)
-            await Task.Delay(options.Duration, cancellationToken);
+            await Task.Delay(options.Duration, options.FinishOnStop ? CancellationToken.None : cancellationToken);
         if (options.FailSubjects.Contains(job.Fold.Name))
             throw new InvalidOperationException($"noop model: fold {job.Fold.Name} is listed in model.fail_subjects");
         var classes = job.Protocol.Classes;
@@ -44,6 +45,9 @@ public sealed record NoopModelOptions
 
     /// <summary>How long each fold pretends to train.</summary>
     public TimeSpan Duration { get; init; } = TimeSpan.Zero;
+
+    /// <summary>The fold runs on to its end when its silo is told to stop, as a long training step does.</summary>
+    public bool FinishOnStop { get; init; }
 
     /// <summary>Held-out subjects whose fold always fails.</summary>
     public List<string> FailSubjects { get; init; } = [];

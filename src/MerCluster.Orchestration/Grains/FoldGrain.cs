@@ -1,8 +1,10 @@
 using System.Diagnostics;
 using MerCluster.Core.Metrics;
+using MerCluster.Orchestration.Aggregation;
 using MerCluster.Core.Telemetry;
 using MerCluster.Orchestration.Folds;
 using MerCluster.Orchestration.Store;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 using MerCluster.Orchestration.Cluster;
@@ -50,7 +52,8 @@ public sealed record FoldGrainState
 [FreeSlotPlacement]
 public sealed class FoldGrain(
     [PersistentState("fold", StoreClusterExtensions.StorageName)] IPersistentState<FoldGrainState> state,
-    CoordinationStore store, SiloSlots slots, FoldExecutor executor, ILocalSiloDetails silo, ILogger<FoldGrain> log) : Grain, IFoldGrain, IRemindable
+    CoordinationStore store, SiloSlots slots, FoldExecutor executor, ILocalSiloDetails silo, IHostApplicationLifetime lifetime, ILogger<FoldGrain> log)
+    : Grain, IFoldGrain, IRemindable
 {
     private const string WatchReminder = "watch";
 
@@ -66,7 +69,10 @@ public sealed class FoldGrain(
     /// <summary>Every how many beats a running fold writes its progress (epoch, time alive) to its grain state.</summary>
     public const int ProgressBeats = 5;
 
-    /// <summary>How long a finished attempt keeps trying to hand its predictions to its trial grain (whose silo may be dying).</summary>
+    /// <summary>
+    /// How long a finished attempt keeps trying to hand its predictions to its trial grain (whose silo may be dying)
+    /// before it records them in the store itself.
+    /// </summary>
     public static readonly TimeSpan ReportPatience = TimeSpan.FromMinutes(2);
 
     private Attempt? _running;
@@ -226,8 +232,8 @@ public sealed class FoldGrain(
         if (running.Work.IsCompletedSuccessfully)
         {
             // It finished as the silo stopped: its result still counts.
-            await ReportAsync(running.Key, running.Work.Result);
-            await EndAsync(FoldStates.Done, running.Key.SweepId);
+            var recorded = await ReportAsync(running.Key, running.Work.Result);
+            await EndAsync(recorded ? FoldStates.Done : (await store.FoldAsync(FoldId))?.State ?? FoldStates.Failed, running.Key.SweepId);
             return;
         }
         var next = await store.EndAttemptAsync(FoldId, running.Key.Attempt, AttemptEnd.Interrupted, $"silo {silo.Name} stopped ({reason.Description})");
@@ -237,23 +243,37 @@ public sealed class FoldGrain(
 
     /// <summary>
     /// Hands the predictions to the trial grain, trying again while that grain's silo is being declared dead and the
-    /// grain comes back elsewhere. Recording is idempotent per fold and attempt, so a retry after a lost answer is harmless.
+    /// grain comes back elsewhere. When this silo is stopping (every silo may be: no trial grain can be placed) or the
+    /// patience runs out, the fold records them in the store itself, with the same transaction and aggregation the
+    /// trial grain runs, so a finished fold's result is never dropped. Recording is idempotent per fold and attempt,
+    /// so a retry after a lost answer is harmless.
     /// </summary>
     private async Task<bool> ReportAsync(FoldAttemptKey key, IReadOnlyList<SamplePrediction> predictions)
     {
         var deadline = DateTime.UtcNow + ReportPatience;
-        while (true)
+        var stopping = lifetime.ApplicationStopping;
+        while (!stopping.IsCancellationRequested)
         {
             try
             {
-                return await GrainFactory.GetGrain<ITrialGrain>(key.TrialId).Report(key.FoldId, key.Attempt, predictions);
+                return await GrainFactory.GetGrain<ITrialGrain>(key.TrialId).Report(key.FoldId, key.Attempt, predictions).WaitAsync(stopping);
             }
-            catch (Exception e) when (e is not InvalidOperationException && DateTime.UtcNow < deadline)
+            catch (Exception e) when (e is not InvalidOperationException && !stopping.IsCancellationRequested && DateTime.UtcNow < deadline)
             {
                 log.LogWarning("{Attempt}: cannot hand its predictions to trial {Trial} yet ({Error}); trying again", key, key.TrialId, e.Message);
-                await Task.Delay(TimeSpan.FromSeconds(2));
+                await Task.Delay(TimeSpan.FromSeconds(2), stopping).ContinueWith(_ => { }, TaskScheduler.Current);
+            }
+            catch (Exception e) when (e is not InvalidOperationException)
+            {
+                log.LogWarning("{Attempt}: cannot hand its predictions to trial {Trial} ({Error})", key, key.TrialId, e.Message);
+                break;
             }
         }
+        log.LogWarning("{Attempt}: records its predictions in the store {Store} itself", key, store.Location);
+        if (!await store.CompleteAttemptAsync(key.TrialId, key.FoldId, key.Attempt, predictions))
+            return false;
+        await TrialAggregator.RecomputeAsync(store, await executor.Sweeps.GetAsync(key.SweepId), key.TrialId, key.HeldOutSubject);
+        return true;
     }
 
     /// <summary>
@@ -284,7 +304,15 @@ public sealed class FoldGrain(
         state.State.Silo = null;
         state.State.Device = null;
         await state.WriteStateAsync();
-        await GrainFactory.GetGrain<ISlotBoardGrain>(SlotBoardGrain.Key).Release(FoldId);
+        try
+        {
+            await GrainFactory.GetGrain<ISlotBoardGrain>(SlotBoardGrain.Key).Release(FoldId);
+        }
+        catch (Exception e) when (lifetime.ApplicationStopping.IsCancellationRequested)
+        {
+            // Every silo may be stopping, leaving the board nowhere to live; it forgets a dead silo's holds anyway.
+            log.LogDebug("fold {Fold}: the slot board is gone with the stopping cluster ({Error})", FoldId, e.Message);
+        }
         if (!keepWatching)
             await UnwatchAsync();
         GrainFactory.GetGrain<ISweepGrain>(sweepId).FoldEnded(FoldId, next).Ignore();
