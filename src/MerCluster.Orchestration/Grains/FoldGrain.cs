@@ -52,7 +52,8 @@ public sealed record FoldGrainState
 [FreeSlotPlacement]
 public sealed class FoldGrain(
     [PersistentState("fold", StoreClusterExtensions.StorageName)] IPersistentState<FoldGrainState> state,
-    CoordinationStore store, SiloSlots slots, FoldExecutor executor, ILocalSiloDetails silo, IHostApplicationLifetime lifetime, ILogger<FoldGrain> log)
+    CoordinationStore store, SiloSlots slots, FoldExecutor executor, ILocalSiloDetails silo, IClusterMembershipService membership,
+    IHostApplicationLifetime lifetime, ILogger<FoldGrain> log)
     : Grain, IFoldGrain, IRemindable
 {
     private const string WatchReminder = "watch";
@@ -85,7 +86,13 @@ public sealed class FoldGrain(
             return FoldStart.Running;
         var record = await store.FoldAsync(FoldId) ?? throw new InvalidOperationException($"fold {FoldId} is not in the store {store.Location}");
         if (record.State == FoldStates.Running)
+        {
+            // Another activation of this grain runs it on a live silo (this one came up after a silo holding the grain
+            // directory's entry died): it is not lost, and that activation finishes it.
+            if (!IsLost(record))
+                return FoldStart.Running;
             record = await EndLostAttemptAsync(record);
+        }
         if (record.State is FoldStates.Done or FoldStates.Failed)
         {
             DeactivateOnIdle();
@@ -100,21 +107,40 @@ public sealed class FoldGrain(
             MigrateOnIdle();
             return FoldStart.NoSlot;
         }
-        var trial = await store.TrialAsync(record.TrialId);
-        var key = new FoldAttemptKey(trial.SweepId, record.TrialId, FoldId, record.HeldOutSubject, record.Attempt + 1, silo.Name);
-        if (!await store.StartAttemptAsync(FoldId, key.Attempt, silo.Name))
+        FoldAttemptKey key;
+        try
+        {
+            // The reminder first: an attempt the store calls running always has the watch that ends it if it is lost.
+            await this.RegisterOrUpdateReminder(WatchReminder, WatchPeriod, WatchPeriod);
+            var trial = await store.TrialAsync(record.TrialId);
+            key = new FoldAttemptKey(trial.SweepId, record.TrialId, FoldId, record.HeldOutSubject, record.Attempt + 1, silo.Name);
+        }
+        catch
         {
             slots.Give(holder);
+            throw;
+        }
+        if (!await StartAttemptAsync(key, holder))
+        {
             DeactivateOnIdle();
             return FoldStart.Finished;
         }
-        state.State = new FoldGrainState
+        try
         {
-            State = FoldStates.Running, Attempt = key.Attempt, Silo = silo.Name, Device = slot.Device, StartedAt = DateTime.UtcNow,
-            AliveAt = DateTime.UtcNow, LastError = record.LastError,
-        };
-        await state.WriteStateAsync();
-        await this.RegisterOrUpdateReminder(WatchReminder, WatchPeriod, WatchPeriod);
+            state.State = new FoldGrainState
+            {
+                State = FoldStates.Running, Attempt = key.Attempt, Silo = silo.Name, Device = slot.Device, StartedAt = DateTime.UtcNow,
+                AliveAt = DateTime.UtcNow, LastError = record.LastError,
+            };
+            await state.WriteStateAsync();
+        }
+        catch (Exception e)
+        {
+            // Started in the store but not here: given back at once rather than left "running" with its slot held.
+            slots.Give(holder);
+            await store.EndAttemptAsync(FoldId, key.Attempt, AttemptEnd.Interrupted, $"could not start on silo {silo.Name}: {e.Message}");
+            throw;
+        }
         var board = GrainFactory.GetGrain<ISlotBoardGrain>(SlotBoardGrain.Key);
         var running = new Attempt(key, slot, holder, this.AsReference<IFoldGrain>());
         var beats = 0;
@@ -203,11 +229,36 @@ public sealed class FoldGrain(
         if (_running is not null)
             return;
         var record = await store.FoldAsync(FoldId);
-        if (record?.State == FoldStates.Running)
-            await EndLostAttemptAsync(record);
-        else
+        if (record?.State != FoldStates.Running)
             await UnwatchAsync();
+        else if (IsLost(record))
+            await EndLostAttemptAsync(record);
+        // else: another activation runs it on a live silo; the reminder stays, as that attempt's watch.
         DeactivateOnIdle();
+    }
+
+    /// <summary>
+    /// Whether a running attempt has nobody running it, as seen from this activation, which runs none: it was on this
+    /// silo (whose one activation of the grain this is), or on a silo that is no longer active in the cluster.
+    /// </summary>
+    private bool IsLost(FoldRecord record) =>
+        record.Silo is null || record.Silo == silo.Name
+        || !membership.CurrentSnapshot.Members.Values.Any(m => m.Name == record.Silo && m.Status == SiloStatus.Active);
+
+    private async Task<bool> StartAttemptAsync(FoldAttemptKey key, string holder)
+    {
+        try
+        {
+            if (await store.StartAttemptAsync(FoldId, key.Attempt, silo.Name))
+                return true;
+        }
+        catch
+        {
+            slots.Give(holder);
+            throw;
+        }
+        slots.Give(holder);
+        return false;
     }
 
     /// <summary>
