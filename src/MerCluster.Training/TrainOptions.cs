@@ -53,6 +53,17 @@ public sealed record TrainOptions
     [Range(0.0, 0.9)]
     public double ScaleJitter { get; init; }
 
+    /// <summary>
+    /// Augmentation, "pixel fine-tuning" (MobileViT-SVM, seed 004): the probability that a training image gets it; 0 =
+    /// off. Such an image has every pixel shifted by its own offset, uniform in [-<see cref="PixelJitter"/>, +<see cref="PixelJitter"/>].
+    /// </summary>
+    [Range(0.0, 1.0)]
+    public double PixelJitterProbability { get; init; }
+
+    /// <summary>The largest pixel offset of <see cref="PixelJitterProbability"/>, in the input's units (a 0..1 gray image: 20 gray levels are 20/255).</summary>
+    [Range(0.0, 1e6)]
+    public double PixelJitter { get; init; }
+
     /// <summary>Draw each epoch's samples with probability inversely proportional to their class's size.</summary>
     public bool ClassBalanced { get; init; }
 

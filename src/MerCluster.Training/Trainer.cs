@@ -74,6 +74,9 @@ public sealed class Trainer : IDisposable
         }
         try
         {
+            if (_model.WeightPenaltySetting is { } penalty && train.WeightDecay != 0)
+                throw new TrainingException(TrainingStatus.Argument,
+                    $"training config: key 'weight_decay' must be 0 for model '{model.Name}', whose one L2 regulariser is its setting '{penalty}' (got weight_decay {train.WeightDecay}; put the value there)");
             if (!resuming && _resolvedSettings[WeightsFile.Setting]?.GetValue<string>() is { Length: > 0 } weights)
                 LoadStartingWeights(weights);
             _model.to(_device);
@@ -507,6 +510,7 @@ public sealed class Trainer : IDisposable
         _model.Random = modelGenerator ?? generator;
         for (var g = 0; g < _groups.Count; g++)
             _optimizer.ParamGroups.ElementAt(g).LearningRate = RateAt(Epoch, _groups[g]);
+        _model.BeginEpoch(Epoch);
         _model.train();
         var augmenting = Augmentation.Enabled(_train);
         using var order = EpochOrder(data, generator);

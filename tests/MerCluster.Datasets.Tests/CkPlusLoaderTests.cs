@@ -55,11 +55,13 @@ public sealed class CkPlusLoaderTests : IDisposable
         var labels = manifest.Samples.ToDictionary(s => s.Clip.Emotion, s => s.Label);
         Assert.Equal(new Dictionary<string, string>
         {
-            ["anger"] = "negative", ["contempt"] = "negative", ["disgust"] = "negative", ["fear"] = "negative", ["sadness"] = "negative",
-            ["happy"] = "positive", ["surprise"] = "surprise",
+            ["anger"] = "negative", ["disgust"] = "negative", ["sadness"] = "negative", ["happy"] = "positive", ["surprise"] = "surprise",
         }, labels);
         var excluded = manifest.Excluded.ToDictionary(e => e.Sample, e => e.Reason);
-        Assert.Equal(2, excluded.Count);
+        Assert.Equal(4, excluded.Count);
+        // Seed 004 (Section 4.1): negative is anger, disgust and sadness only.
+        Assert.Contains("'contempt' is dropped by ckplus-3class", excluded["ckplus/S005/003"]);
+        Assert.Contains("'fear' is dropped by ckplus-3class", excluded["ckplus/S005/005"]);
         Assert.Contains("'neutral' is dropped by ckplus-3class", excluded["ckplus/S005/001"]);
         Assert.Contains("no emotion label", excluded["ckplus/S005/009"]);
         Assert.Contains(_tree.PathOf("Emotion", "S005", "009"), excluded["ckplus/S005/009"]);

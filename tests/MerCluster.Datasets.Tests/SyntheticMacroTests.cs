@@ -70,13 +70,16 @@ public sealed class SyntheticMacroTests(MacroRenderedTree tree) : IClassFixture<
         Assert.False(Directory.Exists(_again.PathOf("CASME2")));
         var manifest = MacroRenderedTree.Load(_again.Root);
         var summary = CompositeSummary.Of(manifest, ClassSet.Named(ClassSet.CkPlus));
-        Assert.Empty(summary.Mismatches());
-        Assert.Equal(266, manifest.Excluded.Count);
-        Assert.All(manifest.Excluded, e => Assert.Contains("no emotion label", e.Reason));
+        // The class counts are the published ones; how many subjects keep a sequence once contempt and fear are dropped is
+        // unpublished (the generator deals emotions to subjects at random), so only the subject count may differ.
+        Assert.All(summary.Mismatches(), m => Assert.Matches(@"^ckplus: \d+ subjects, official 118$", m));
+        // Seed 004's negative class is anger, disgust and sadness: contempt (18) and fear (25) are dropped with the 266 unlabelled.
+        Assert.Equal(266 + 18 + 25, manifest.Excluded.Count);
+        Assert.Equal(266, manifest.Excluded.Count(e => e.Reason.Contains("no emotion label")));
         var counts = manifest.Samples.GroupBy(s => s.Clip.Emotion).ToDictionary(g => g.Key, g => g.Count());
         Assert.Equal(new Dictionary<string, int>
         {
-            ["anger"] = 45, ["contempt"] = 18, ["disgust"] = 59, ["fear"] = 25, ["happy"] = 69, ["sadness"] = 28, ["surprise"] = 83,
+            ["anger"] = 45, ["disgust"] = 59, ["happy"] = 69, ["sadness"] = 28, ["surprise"] = 83,
         }, counts);
     }
 

@@ -48,7 +48,7 @@ internal sealed record PartSpec(
     /// <summary>Four CK+ subjects: four labelled sequences of each class, two unlabelled ones.</summary>
     public static readonly PartSpec[] CkPlusSmall = [CkPlus(
         [5, 10, 11, 14], [],
-        [("anger", 1), ("contempt", 1), ("disgust", 1), ("sadness", 1), ("happy", 4), ("surprise", 4)],
+        [("anger", 2), ("disgust", 1), ("sadness", 1), ("happy", 4), ("surprise", 4)],
         [("fear", 1), ("happy", 1)])];
 
     /// <summary>For CK+, "mapped" clips are the labelled sequences and "dropped" ones the sequences without an emotion file

@@ -19,9 +19,17 @@ namespace MerCluster.Training.Models;
 /// pooled 1x1-expanded map, before dropout) after fine-tuning, so the model only reads and validates these keys.
 /// </para>
 /// <para>
-/// "L2 0.2" is Keras' kernel_regularizer l2(0.2) (the seed used Keras): 0.2 x the sum of squared weights of every
-/// convolution and linear layer (transformer projections included, biases and norms not), the auxiliary loss while
-/// training; it is separate from the optimizer's weight decay, the seed's grid key.
+/// The seed's one weight regulariser is <c>l2</c>: Keras' kernel_regularizer l2(l2) (the seed used Keras 2.2.4, whose
+/// optimizers have no weight decay, so its "L2 regularization at 0.2" on the convolutional and fully connected layers and
+/// its "weight decay" grid 1e-4..0.1 tune the same term), the sum of squared weights of every convolution and linear
+/// layer (transformer projections included, biases and norms not) times <c>l2</c>, added to the loss while training.
+/// The trainer therefore refuses a non-zero <c>train.weight_decay</c> beside it (<see cref="WeightPenaltySetting"/>).
+/// </para>
+/// <para>
+/// Fine-tuning from the macro stage (<c>macro_pretraining: true</c> requires <c>weights</c>) starts with the transferred
+/// MobileNetV2 part frozen and unfreezes it gradually (seed, Section 3.2): with <c>unfreeze_every</c> E &gt; 0, the five
+/// MobileNetV2 stages (the MV2 block opening layer 5, layer 4 and layer 3, then layer 2, then the stem with layer 1) take
+/// no gradient until epochs E, 2E, 3E, 4E, 5E in turn, deepest first.
 /// </para>
 /// </summary>
 [Model("mobilevit_svm", "MobileViT (XXS/XS/S) on the grayscale eye-masked apex with L2 0.2 and dropout 0.5; SVM or softmax head (seed 004)")]
@@ -36,12 +44,15 @@ public sealed class MobileVit : RecognitionModel
     private readonly SeededDropout dropout;
     private readonly Linear classifier;
     private readonly double _l2;
+    private readonly int _unfreezeEvery;
 
     public override IReadOnlyList<InputSpec> Inputs { get; }
 
     public override int Classes { get; }
 
     public override SvmOptions? Svm { get; }
+
+    public override string WeightPenaltySetting => "l2";
 
     /// <summary>The classifier: starting weights of other classes (a macro-expression stage with other classes) leave it as initialised.</summary>
     protected override bool IsClassifier(string tensor) => tensor.StartsWith("classifier.", StringComparison.Ordinal);
@@ -62,6 +73,14 @@ public sealed class MobileVit : RecognitionModel
         var c = settings.Number("svm_c", 1.0, 1e-6, 1e6);
         var gamma = settings.Number("svm_gamma", 0, 0, 1e6);
         Svm = head == "svm" ? new SvmOptions(kernel, c, gamma) : null;
+        var weights = settings.Text(WeightsFile.Setting, "");
+        if (settings.Boolean("macro_pretraining", false) && weights.Length == 0)
+            throw settings.Invalid("key 'macro_pretraining' is true (seed 004 fine-tunes the network of its macro-expression stage) but 'weights' " +
+                                   "is empty: train that stage (mer train --model mobilevit_svm --config configs/models/mobilevit_svm-macro.yaml " +
+                                   "--features MACRO-FEATURES --holdout none --checkpoint macro.ckpt) and set 'weights' to its checkpoint, or set macro_pretraining: false");
+        _unfreezeEvery = settings.Integer("unfreeze_every", 0, 0, 1_000_000);
+        if (_unfreezeEvery > 0 && weights.Length == 0)
+            throw settings.Invalid($"key 'unfreeze_every' is {_unfreezeEvery}: it freezes transferred blocks, but 'weights' is empty (nothing is transferred)");
         Inputs = [new InputSpec("apex_gray", "grayscale apex, eye line levelled, eyes masked", [1, imageSize, imageSize])];
 
         var v = Variant.Of(variantName);
@@ -84,6 +103,28 @@ public sealed class MobileVit : RecognitionModel
         dropout = new SeededDropout(dropoutRate);
         classifier = nn.Linear(expanded, Classes);
         RegisterComponents();
+    }
+
+    /// <summary>The transferred MobileNetV2 stages, deepest first, in the order <c>unfreeze_every</c> frees them.</summary>
+    private IEnumerable<IEnumerable<Parameter>> MobileNetStages() =>
+    [
+        ((nn.Module)layer5[0]).parameters(),
+        ((nn.Module)layer4[0]).parameters(),
+        ((nn.Module)layer3[0]).parameters(),
+        layer2.parameters(),
+        stem.parameters().Concat(layer1.parameters()),
+    ];
+
+    /// <summary>How many MobileNetV2 stages (<see cref="MobileNetStages"/>) still take no gradient in <paramref name="epoch"/> when one is freed every <paramref name="every"/> epochs.</summary>
+    public static int FrozenStages(int epoch, int every) => every <= 0 ? 0 : Math.Max(0, 5 - epoch / every);
+
+    public override void BeginEpoch(int epoch)
+    {
+        var frozen = FrozenStages(epoch, _unfreezeEvery);
+        var stages = MobileNetStages().ToList();
+        for (var i = 0; i < stages.Count; i++)
+            foreach (var parameter in stages[i])
+                parameter.requires_grad = i < stages.Count - frozen;
     }
 
     public override ModelOutput Forward(IReadOnlyList<Tensor> inputs)

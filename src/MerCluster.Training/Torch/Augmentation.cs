@@ -8,13 +8,50 @@ namespace MerCluster.Training.Torch;
 /// Geometric augmentation of a training batch (the train section's rotation_degrees, horizontal_flip, scale_jitter): one
 /// random affine map per sample applied to every image input alike. Motion-vector channels turn with the image (a
 /// mirrored flow field has its u negated) and box inputs move with it, so no sample shows a motion or a region that
-/// never happened.
+/// never happened. Pixel jitter (pixel_jitter_probability, pixel_jitter) then shifts the pixels of the chosen samples'
+/// plain images, each by its own offset; motion and box inputs keep their values.
 /// </summary>
 public static class Augmentation
 {
-    public static bool Enabled(TrainOptions train) => train.RotationDegrees > 0 || train.HorizontalFlip || train.ScaleJitter > 0;
+    public static bool Enabled(TrainOptions train) => Geometric(train) || Jitters(train);
 
+    private static bool Geometric(TrainOptions train) => train.RotationDegrees > 0 || train.HorizontalFlip || train.ScaleJitter > 0;
+
+    private static bool Jitters(TrainOptions train) => train.PixelJitterProbability > 0 && train.PixelJitter > 0;
+
+    /// <summary>The geometric augmentation, then the pixel jitter, of one batch.</summary>
     public static List<Tensor> Apply(IReadOnlyList<Tensor> batch, IReadOnlyList<InputSpec> specs, TrainOptions train, Generator generator)
+    {
+        var output = Geometric(train) ? Move(batch, specs, train, generator) : batch.ToList();
+        return Jitters(train) ? Jitter(output, specs, train.PixelJitterProbability, train.PixelJitter, generator) : output;
+    }
+
+    /// <summary>
+    /// Each sample, with probability <paramref name="probability"/>, gets every pixel of its plain image inputs shifted
+    /// by an offset uniform in [-<paramref name="max"/>, <paramref name="max"/>]; which samples were chosen is drawn once
+    /// per batch (the same for all of a sample's inputs).
+    /// </summary>
+    public static List<Tensor> Jitter(IReadOnlyList<Tensor> batch, IReadOnlyList<InputSpec> specs, double probability, double max, Generator generator)
+    {
+        var n = batch[0].shape[0];
+        var chosen = (rand([n], generator: generator) < probability).to(float32);
+        var output = new List<Tensor>(batch.Count);
+        for (var i = 0; i < batch.Count; i++)
+        {
+            var x = batch[i];
+            var spec = i < specs.Count ? specs[i] : null;
+            if (spec is { Boxes: true } or { MotionChannels: true } || x.dim() != 4)
+            {
+                output.Add(x);
+                continue;
+            }
+            var offsets = (rand(x.shape, generator: generator) * 2 - 1) * max;
+            output.Add(x + offsets.to(x.device) * chosen.to(x.device).view(n, 1, 1, 1));
+        }
+        return output;
+    }
+
+    private static List<Tensor> Move(IReadOnlyList<Tensor> batch, IReadOnlyList<InputSpec> specs, TrainOptions train, Generator generator)
     {
         var n = batch[0].shape[0];
         Tensor Uniform(double halfWidth) => (rand([n], generator: generator) * 2 - 1) * halfWidth;

@@ -76,6 +76,18 @@ public abstract class RecognitionModel(string name) : nn.Module(name)
         return output.AuxiliaryLoss is null ? loss : loss + output.AuxiliaryLoss;
     }
 
+    /// <summary>
+    /// The model setting holding the model's own L2 penalty on its weights (MobileViT-SVM's <c>l2</c>), or null. Such a
+    /// model's seed has one weight regulariser, so the trainer refuses a non-zero <c>train.weight_decay</c> beside it
+    /// rather than stacking a second one.
+    /// </summary>
+    public virtual string? WeightPenaltySetting => null;
+
+    /// <summary>Called by the trainer before every epoch (0-based, the same after a resume): a model whose layers train on a schedule (MobileViT-SVM's gradual unfreezing) sets them here.</summary>
+    public virtual void BeginEpoch(int epoch)
+    {
+    }
+
     /// <summary>The optimizer's groups; every parameter in exactly one. Default: one group "all" with the train section's settings.</summary>
     public virtual IReadOnlyList<ParameterGroup> ParameterGroups() => [new ParameterGroup("all", parameters().ToList())];
 
