@@ -39,54 +39,43 @@ public sealed record PaperSettings(string Config, string? PipelineConfig, IReadO
     }
 
     /// <summary>Every setting of one YAML file, in file order, and whether its line says it is not in the paper.</summary>
-    internal static List<(string Key, bool NotInPaper)> Read(string path, string prefix)
+    public static List<(string Key, bool NotInPaper)> Read(string path, string prefix)
     {
+        var lines = File.ReadAllLines(path);
         var result = new List<(string Key, bool NotInPaper)>();
         var keys = new List<string>();   // the keys of the mappings we are in
-        string? pendingKey = null;        // a key read, its value not yet
-        var depth = 0;                    // sequences entered below a setting (its value is the whole sequence)
-        int? last = null;                 // the setting whose value ended last: an inline comment after it is its own
+        (string Key, long Line)? pending = null;  // a key read, its value not yet
+        var depth = 0;                   // sequences entered below a setting (its value is the whole sequence)
         try
         {
+            // The comment is read from the key's own line: YamlDotNet's comment events trip over some flow sequences.
             using var reader = File.OpenText(path);
-            var parser = new Parser(new Scanner(reader, skipComments: false));
+            var parser = new Parser(reader);
             while (parser.MoveNext())
             {
                 switch (parser.Current)
                 {
-                    case Comment { IsInline: true } comment when last is { } index:
-                        if (comment.Value.TrimStart().StartsWith(Marker, StringComparison.OrdinalIgnoreCase))
-                            result[index] = (result[index].Key, true);
-                        last = null;
-                        break;
-                    case Comment:
-                        break;
                     case MappingStart when depth == 0:
-                        if (pendingKey is not null)
-                            keys.Add(pendingKey);
-                        pendingKey = null;
-                        last = null;
+                        if (pending is { } mapping)
+                            keys.Add(mapping.Key);
+                        pending = null;
                         break;
                     case MappingEnd when depth == 0:
                         if (keys.Count > 0)
                             keys.RemoveAt(keys.Count - 1);
-                        last = null;
                         break;
                     case SequenceStart:
                         depth++;
                         break;
                     case SequenceEnd:
-                        if (--depth == 0)
-                            last = Add(result, prefix, keys, ref pendingKey);
+                        if (--depth == 0 && pending is { } sequence)
+                            Add(result, prefix, keys, sequence, lines, ref pending);
                         break;
                     case Scalar scalar when depth == 0:
-                        if (pendingKey is null)
-                        {
-                            pendingKey = scalar.Value;
-                            last = null;
-                        }
+                        if (pending is { } key)
+                            Add(result, prefix, keys, key, lines, ref pending);
                         else
-                            last = Add(result, prefix, keys, ref pendingKey);
+                            pending = (scalar.Value, scalar.Start.Line);
                         break;
                 }
             }
@@ -98,10 +87,13 @@ public sealed record PaperSettings(string Config, string? PipelineConfig, IReadO
         return result.Where(s => !Names.Contains(s.Key)).ToList();
     }
 
-    private static int? Add(List<(string Key, bool NotInPaper)> result, string prefix, List<string> path, ref string? key)
+    private static void Add(List<(string Key, bool NotInPaper)> result, string prefix, List<string> keys, (string Key, long Line) setting,
+        string[] lines, ref (string Key, long Line)? pending)
     {
-        result.Add((prefix + string.Join(".", path.Append(key!)), false));
-        key = null;
-        return result.Count - 1;
+        var line = lines[setting.Line - 1];
+        var hash = line.IndexOf(" #", StringComparison.Ordinal);
+        var marked = hash >= 0 && line[(hash + 2)..].TrimStart().StartsWith(Marker, StringComparison.OrdinalIgnoreCase);
+        result.Add((prefix + string.Join(".", keys.Append(setting.Key)), marked));
+        pending = null;
     }
 }
