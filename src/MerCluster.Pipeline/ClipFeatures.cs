@@ -45,7 +45,8 @@ public sealed class ClipFeatures
             PipelineOutput.Onset => AlignedImageStep.Of(graph, "onset_input", AlignedOnset),
             PipelineOutput.Apex => AlignedImageStep.Of(graph, "apex_input", AlignedApex),
             PipelineOutput.AuBoxes => AuBoxesStep.Of(graph, AlignedLandmarks, options.Alignment),
-            PipelineOutput.FramePairs => FramePairsStep.Of(graph, Face, span, options.Alignment, options.FramePairs),
+            PipelineOutput.Frames => FramesStep.Of(graph, Face, span, options.Alignment, options.Frames),
+            PipelineOutput.ApexNeighbours => ApexNeighboursStep.Of(graph, Face, span, apexPosition, options.Alignment),
             _ => throw new ArgumentOutOfRangeException(nameof(options), output, "unknown pipeline output"),
         });
     }

@@ -25,10 +25,12 @@ public enum PipelineOutput
     /// <summary>The 9 FRL-DGT AU boxes from the aligned landmarks, [1, 9, 4] of (x, y, width, height) as fractions of the aligned face.</summary>
     AuBoxes,
     /// <summary>
-    /// Extra pairs of aligned frames drawn at random (reproducibly per clip) from onset..offset, [6K, size, size] BGR in
-    /// 0..1 (pair k: channels 6k..6k+2, then 6k+3..6k+5): FRL-DGT's self-supervision of its displacement generator.
+    /// F aligned frames spread evenly over onset..offset, [3F, size, size] BGR in 0..1 (frame f: channels 3f..3f+2):
+    /// what FRL-DGT draws its random self-supervision pairs from and MFVAN pretrains its teacher on.
     /// </summary>
-    FramePairs,
+    Frames,
+    /// <summary>The aligned frames just before and after the apex (inside onset..offset), [6, size, size] BGR in 0..1: FRL-DGT's apex jitter.</summary>
+    ApexNeighbours,
 }
 
 public static class PipelineOutputNames
@@ -120,17 +122,14 @@ public sealed record PipelineOptions
 
     public OutputSizeOptions AuRegions { get; init; } = new() { Size = 90 };
 
-    public FramePairsOptions FramePairs { get; init; } = new();
+    public FramesOptions Frames { get; init; } = new();
 }
 
-public sealed record FramePairsOptions
+public sealed record FramesOptions
 {
-    /// <summary>Pairs per clip (K); each is two different frames of onset..offset in either order, at the alignment size.</summary>
-    [Range(1, 64)]
-    public int Count { get; init; } = 2;
-
-    /// <summary>Another seed draws other pairs; the same seed and frames always draw the same pairs.</summary>
-    public int Seed { get; init; }
+    /// <summary>Frames per clip (F), spread evenly over onset..offset with both ends included, at the alignment size.</summary>
+    [Range(1, 256)]
+    public int Count { get; init; } = 8;
 }
 
 public sealed record AlignmentOptions

@@ -46,7 +46,7 @@ public static class Previews
                     case PipelineOutput.ApexGray:
                         Save(output.Key(), Tensors.FromChannelsFirst(value, 0, 1));
                         break;
-                    case PipelineOutput.AuRegions or PipelineOutput.FramePairs:
+                    case PipelineOutput.AuRegions or PipelineOutput.Frames or PipelineOutput.ApexNeighbours:
                         Save(output.Key(), Mosaic(Enumerable.Range(0, value.Shape[0] / 3).Select(r => Tensors.FromChannelsFirst(value, 3 * r, 3)).ToList()));
                         break;
                     case PipelineOutput.AuBoxes:

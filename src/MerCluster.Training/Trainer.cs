@@ -277,6 +277,12 @@ public sealed class Trainer : IDisposable
         using var data = new Batches(InputsFor(features, context), features.LabelIndices(), sampleWeights);
         if (Epoch < _train.Epochs)
             _subjects?.UnionWith(features.Samples.Select(s => s.Subject));
+        if (Epoch == 0 && _train.Epochs > 0)
+        {
+            // Its own generator (epoch -1 of the seed), so the stage draws the same whether or not epochs follow.
+            using var generator = new Generator(EpochSeed(_train.Seed, -1));
+            _model.Prepare(new TrainingRows(data.Inputs, data.Labels, _device, _train.BatchSize, generator, cancellation));
+        }
         var loss = double.NaN;
         while (Epoch < _train.Epochs)
         {
@@ -488,7 +494,7 @@ public sealed class Trainer : IDisposable
 
     /// <summary>A generator and seed for one epoch derived from (seed, epoch) alone (splitmix64), so an epoch draws the
     /// same shuffles, augmentations and dropout masks whether training ran straight through or resumed.</summary>
-    internal static ulong EpochSeed(long seed, int epoch)
+    public static ulong EpochSeed(long seed, int epoch)
     {
         unchecked
         {

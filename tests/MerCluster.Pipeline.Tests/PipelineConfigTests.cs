@@ -36,7 +36,7 @@ public class PipelineConfigTests
         Assert.Equal(256, PipelineOptions.Load("mobilevit-svm").ApexGray.Size);
         Assert.Null(PipelineOptions.Load("ststnet").Magnification);
         Assert.All(new[] { "frl-dgt", "frl-dgt-small" }, name => Assert.Superset(
-            new HashSet<PipelineOutput> { PipelineOutput.Onset, PipelineOutput.Apex, PipelineOutput.AuBoxes, PipelineOutput.FramePairs }, PipelineOptions.Load(name).Outputs.ToHashSet()));
+            new HashSet<PipelineOutput> { PipelineOutput.Onset, PipelineOutput.Apex, PipelineOutput.AuBoxes, PipelineOutput.Frames, PipelineOutput.ApexNeighbours }, PipelineOptions.Load(name).Outputs.ToHashSet()));
     }
 
     [Theory]

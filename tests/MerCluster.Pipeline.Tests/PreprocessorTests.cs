@@ -18,6 +18,7 @@ public class PreprocessorTests(VisionFixture vision) : IClassFixture<VisionFixtu
         DynamicImage = new OutputSizeOptions { Size = 64 },
         ApexGray = new ApexGrayOptions { Size = 64 },
         AuRegions = new OutputSizeOptions { Size = 30 },
+        Frames = new FramesOptions { Count = 2 },
     };
 
     private Preprocessor NewPreprocessor(PipelineOptions options, string cacheDirectory)
@@ -37,7 +38,8 @@ public class PreprocessorTests(VisionFixture vision) : IClassFixture<VisionFixtu
         Assert.Equal([3, 112, 112], Shape(PipelineOutput.Onset));
         Assert.Equal([3, 112, 112], Shape(PipelineOutput.Apex));
         Assert.Equal([1, 9, 4], Shape(PipelineOutput.AuBoxes));
-        Assert.Equal([12, 112, 112], Shape(PipelineOutput.FramePairs));
+        Assert.Equal([6, 112, 112], Shape(PipelineOutput.ApexNeighbours));
+        Assert.Equal([3 * 2, 112, 112], Shape(PipelineOutput.Frames));
         Assert.All(features.Outputs.Values, f => Assert.True(File.Exists(features.Graph.Locate(f))));
         var apexGray = features.Compute(PipelineOutput.ApexGray).Data;
         Assert.InRange(apexGray.Min(), 0f, 1f);

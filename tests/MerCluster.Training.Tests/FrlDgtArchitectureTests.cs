@@ -1,3 +1,4 @@
+using MerCluster.Training.Models;
 using MerCluster.Training.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -31,12 +32,12 @@ public class FrlDgtArchitectureTests
         return (data, [n, 1, 9, 4]);
     }
 
-    private static (float[] Data, long[] Shape)[] Faces(int n, int size, int framePairs = 0)
+    private static (float[] Data, long[] Shape)[] Faces(int n, int size, int frames = 0)
     {
         List<(float[] Data, long[] Shape)> inputs =
             [ModelProbe.Input(n, [3, size, size], seed: 1), ModelProbe.Input(n, [3, size, size], seed: 2), Boxes(n)];
-        if (framePairs > 0)
-            inputs.Add(ModelProbe.Input(n, [6 * framePairs, size, size], seed: 3));
+        if (frames > 0)
+            inputs.Add(ModelProbe.Input(n, [3 * frames, size, size], seed: 3));
         return [.. inputs];
     }
 
@@ -73,13 +74,15 @@ public class FrlDgtArchitectureTests
         (nn.Module<Tensor, Tensor, Tensor>)model.named_children().Single(c => c.name == "dgm").module;
 
     [Fact]
-    public void Frl_dgt_trains_its_dgm_at_its_own_constant_rate_and_the_rest_at_the_train_section_rate()
+    public void Frl_dgt_trains_its_dgm_at_its_own_constant_rate_and_the_transformer_fusion_at_fusion_learning_rate_on_the_schedule()
     {
-        using var model = Build(("dgm_learning_rate", "0.005"));
+        using (var defaults = Build())
+            Assert.Equal(1e-4, defaults.ParameterGroups()[1].LearningRate);
+        using var model = Build(("dgm_learning_rate", "0.005"), ("fusion_learning_rate", "0.0003"));
         var groups = model.ParameterGroups();
         Assert.Equal(["dgm", "fusion"], groups.Select(g => g.Name));
         Assert.Equal((0.005, (double?)null, false), (groups[0].LearningRate!.Value, groups[0].WeightDecay, groups[0].Scheduled));
-        Assert.Equal(((double?)null, (double?)null, true), (groups[1].LearningRate, groups[1].WeightDecay, groups[1].Scheduled));
+        Assert.Equal((0.0003, (double?)null, true), (groups[1].LearningRate!.Value, groups[1].WeightDecay, groups[1].Scheduled));
 
         // Every parameter in exactly one group: the DGM's (names dgm.*) in the first, all others in the second.
         var names = model.named_parameters().ToDictionary(p => p.parameter.Handle, p => p.name);
@@ -93,13 +96,15 @@ public class FrlDgtArchitectureTests
     }
 
     [Fact]
-    public void In_training_the_auxiliary_loss_is_the_weighted_dgm_loss_of_both_directions_and_the_frame_pairs()
+    public void In_training_the_auxiliary_loss_is_the_weighted_dgm_loss_of_both_directions_and_the_drawn_frame_pairs()
     {
-        const int n = 3, size = 64, pairs = 2;
-        using var model = Build(("frame_pairs", $"{pairs}"), ("dropout", "0"), ("transformer_dropout", "0"),
+        const int n = 3, size = 64, pairs = 2, frames = 4;
+        using var model = (FrlDgt)Build(("frame_pairs", $"{pairs}"), ("frames", $"{frames}"), ("dropout", "0"), ("transformer_dropout", "0"),
             ("rec_weight", "7"), ("norm_weight", "3"), ("smooth_weight", "0.5"), ("displacement_scale", "0.5"));
+        using var generator = new Generator(17);
+        model.Random = generator;
         using var scope = NewDisposeScope();
-        var inputs = Tensors(Faces(n, size, pairs));
+        var inputs = Tensors(Faces(n, size, frames));
         model.eval();
         using (no_grad())
             Assert.Null(model.Forward(inputs).AuxiliaryLoss);
@@ -124,8 +129,12 @@ public class FrlDgtArchitectureTests
             var dy = (d[.., .., 1.., ..] - d[.., .., ..(size - 1), ..]).abs().mean().item<float>();
             return 7 * rec + 3 * norm + 0.5 * (dx + dy);
         }
-        var pairTensor = inputs[3].reshape(n * pairs, 6, size, size);
-        var expected = Loss(inputs[0], inputs[1]) + Loss(inputs[1], inputs[0]) + Loss(pairTensor[.., ..3], pairTensor[.., 3..]);
+        // The pairs the forward pass drew, K per sample, each two frames of that sample's own clip.
+        Assert.Equal(n * pairs, model.LastPairs.Count);
+        Tensor Frame(int sample, int position) => inputs[3][sample, (3 * position)..(3 * position + 3)];
+        var first = stack(model.LastPairs.Select((p, k) => Frame(k / pairs, p.First)).ToList(), 0);
+        var second = stack(model.LastPairs.Select((p, k) => Frame(k / pairs, p.Second)).ToList(), 0);
+        var expected = Loss(inputs[0], inputs[1]) + Loss(inputs[1], inputs[0]) + Loss(first, second);
         Assert.Equal(expected, actual, tolerance: 1e-4);
         Assert.True(expected > 1, $"the DGM loss {expected} is too small to tell anything");
     }
@@ -150,5 +159,72 @@ public class FrlDgtArchitectureTests
         Assert.True(full.abs().max().item<float>() > 1e-6, "no classification gradient reached the DGM");
         var relative = ((scaled * 1000 - full).abs().max() / full.abs().max()).item<float>();
         Assert.True(relative < 1e-4, $"gradient at scale 1e-3 x 1000 differs from the unscaled one by {relative:G3} (relative)");
+    }
+
+    [Fact]
+    public void Each_samples_displacement_is_normalised_to_its_own_largest_value_then_scaled_by_alpha()
+    {
+        // Sample i's apex is its onset shifted by i + 1 pixels: displacements of very different sizes before the normalisation.
+        const int n = 3, size = 32;
+        var onset = tensor(ModelProbe.Input(1, [3, size, size], seed: 4).Data, [1, 3, size, size]);
+        var apex = cat(Enumerable.Range(1, n).Select(shift => onset.roll(shift, 3)).ToList(), 0);
+        foreach (var alpha in new[] { 0.2, 0.5 })
+        {
+            using var model = (FrlDgt)ModelRegistry.Create("frl_dgt", Small(("image_size", $"{size}"), ("displacement_scale", $"{alpha}")), out _);
+            model.eval();
+            using var noGrad = no_grad();
+            var d = model.Displacement(onset.expand(n, 3, size, size), apex);
+            var largest = d.abs().amax([1, 2, 3]).data<float>().ToArray();
+            Assert.All(largest, m => Assert.Equal(alpha, m, 1e-5));
+            // Normalised, not clipped: below the largest value the displacement keeps its spread.
+            Assert.All(Enumerable.Range(0, n), i => Assert.True(d[i].abs().mean().item<float>() < 0.9 * alpha, $"sample {i} is saturated"));
+        }
+    }
+
+    [Fact]
+    public void Each_epoch_draws_other_frame_pairs_and_the_same_epoch_the_same_pairs()
+    {
+        const int n = 4, frames = 5;
+        using var model = (FrlDgt)Build(("frame_pairs", "3"), ("frames", $"{frames}"));
+        model.train();
+        var inputs = Tensors(Faces(n, 64, frames));
+        IReadOnlyList<(int First, int Second)> PairsOfEpoch(int epoch)
+        {
+            // The trainer's generator of that epoch, as it hands it to the model.
+            using var generator = new Generator(Trainer.EpochSeed(1, epoch));
+            model.Random = generator;
+            using (no_grad())
+                model.Forward(inputs);
+            model.Random = null;
+            return model.LastPairs;
+        }
+        var first = PairsOfEpoch(0);
+        Assert.Equal(n * 3, first.Count);
+        Assert.All(first, p => Assert.InRange(p.First, 0, frames - 1));
+        Assert.All(first, p => Assert.InRange(p.Second, 0, frames - 1));
+        Assert.All(first, p => Assert.NotEqual(p.First, p.Second));
+        Assert.NotEqual(first, PairsOfEpoch(1));
+        Assert.Equal(first, PairsOfEpoch(0));
+    }
+
+    [Fact]
+    public void Apex_jitter_trains_on_the_apex_or_a_neighbour_and_predicts_from_the_apex()
+    {
+        const int n = 60, size = 8;
+        using var model = (FrlDgt)Build(("apex_jitter", "true"));
+        var apex = zeros(n, 3, size, size);
+        var neighbours = cat([ones(n, 3, size, size), full(n, 3, size, size, 2f)], 1);
+        using var generator = new Generator(3);
+        model.Random = generator;
+        var picked = model.JitterApex(apex, neighbours).mean([1, 2, 3]).data<float>().ToArray();
+        Assert.All(picked, v => Assert.Contains(v, new[] { 0f, 1f, 2f }));
+        Assert.All(new[] { 0f, 1f, 2f }, v => Assert.Contains(v, picked));
+
+        // In eval the apex is the apex: the neighbours never reach a prediction.
+        var faces = Tensors(Faces(3, 64));
+        model.eval();
+        using var noGrad = no_grad();
+        var logits = model.Forward([.. faces, zeros(3, 6, 64, 64)]).Logits;
+        Assert.Equal(logits.data<float>().ToArray(), model.Forward([.. faces, ones(3, 6, 64, 64)]).Logits.data<float>().ToArray());
     }
 }

@@ -69,7 +69,7 @@ public sealed class ModelsFrlDgtTests : IDisposable
     public void One_frl_dgt_optimisation_step_lowers_the_loss_on_a_fixed_batch()
     {
         var set = Set();
-        using var trainer = Trainer.Create(Small(("dropout", 0), ("transformer_dropout", 0)), ModelsSupport.FullBatch(set.Count, 2, 1e-3));
+        using var trainer = Trainer.Create(Small(("dropout", 0), ("transformer_dropout", 0), ("fusion_learning_rate", 1e-3)), ModelsSupport.FullBatch(set.Count, 2, 1e-3));
         var losses = ModelsSupport.EpochLosses(trainer, set);
         Assert.True(losses[1] < losses[0], $"loss went from {losses[0]} to {losses[1]}");
     }
@@ -89,28 +89,29 @@ public sealed class ModelsFrlDgtTests : IDisposable
     }
 
     [Fact]
-    public void Extra_frame_pairs_add_their_displacement_loss_in_training_and_never_reach_the_prediction()
+    public void Frame_pairs_add_their_displacement_loss_in_training_and_neither_they_nor_the_apex_neighbours_reach_the_prediction()
     {
         var set = Set();
-        var withPairs = WithBoxes(ModelsSupport.Inputs(2, 3, 64, ("onset", 3), ("apex", 3), ("frame_pairs", 12)));
-        using (var described = Trainer.Create(Small(("frame_pairs", 2)), new TrainOptions { Threads = 1 }))
+        var withFrames = WithBoxes(ModelsSupport.Inputs(2, 3, 64, ("onset", 3), ("apex", 3), ("frames", 12), ("apex_neighbours", 6)));
+        using (var described = Trainer.Create(Small(("frame_pairs", 2), ("frames", 4), ("apex_jitter", true)), new TrainOptions { Threads = 1 }))
         {
-            var pairs = Assert.Single(described.Description.Inputs, i => i.Name == "frame_pairs");
-            Assert.Equal([12, 64, 64], pairs.Shape);
+            Assert.Equal(["onset", "apex", "au_boxes", "frames", "apex_neighbours"], described.Description.Inputs.Select(i => i.Name));
+            Assert.Equal([12, 64, 64], described.Description.Inputs[3].Shape);
+            Assert.Equal([6, 64, 64], described.Description.Inputs[4].Shape);
         }
         double FirstLoss(FeatureSet features, int count)
         {
-            using var trainer = Trainer.Create(Small(("dropout", 0), ("transformer_dropout", 0), ("frame_pairs", count)), ModelsSupport.FullBatch(set.Count, 1, 1e-3));
+            using var trainer = Trainer.Create(Small(("dropout", 0), ("transformer_dropout", 0), ("frame_pairs", count), ("frames", 4)), ModelsSupport.FullBatch(set.Count, 1, 1e-3));
             return ModelsSupport.EpochLosses(trainer, features)[0];
         }
         // Same weights, same batch: the difference is the DGM loss of the 2 pairs per sample.
-        Assert.True(FirstLoss(withPairs, 2) > FirstLoss(set, 0) + 1e-3, "the frame pairs added no loss");
+        Assert.True(FirstLoss(withFrames, 2) > FirstLoss(set, 0) + 1e-3, "the frame pairs added no loss");
 
-        using var model = Trainer.Create(Small(("frame_pairs", 2)), new TrainOptions { Threads = 1 });
-        var other = new FeatureSet(withPairs.Classes, withPairs.Samples, withPairs.Inputs.Select(input => input.Key == "frame_pairs"
+        using var model = Trainer.Create(Small(("frame_pairs", 2), ("frames", 4), ("apex_jitter", true)), new TrainOptions { Threads = 1 });
+        var other = new FeatureSet(withFrames.Classes, withFrames.Samples, withFrames.Inputs.Select(input => input.Key is "frames" or "apex_neighbours"
             ? KeyValuePair.Create(input.Key, new NdArray<float>(input.Value.Shape, input.Value.Data.Select(v => 1 - v).ToArray()))
             : input).ToList());
-        Assert.Equal(model.Predict(withPairs), model.Predict(other));
+        Assert.Equal(model.Predict(withFrames), model.Predict(other));
     }
 
     [Fact]
@@ -142,26 +143,28 @@ public sealed class ModelsFrlDgtTests : IDisposable
     }
 
     [Fact]
-    public void Frl_dgt_trains_its_dgm_at_dgm_learning_rate_and_the_fusion_at_the_train_rate_and_schedule()
+    public void Frl_dgt_trains_its_dgm_at_dgm_learning_rate_and_the_fusion_at_fusion_learning_rate_on_the_schedule()
     {
         var set = Set();
+        // The train section's rate is neither group's.
         var train = ModelsSupport.FullBatch(set.Count, 2, 1e-3) with { Schedule = "cosine" };
-        using (var trainer = Trainer.Create(Small(("dgm_learning_rate", 0.005)), train))
+        using (var trainer = Trainer.Create(Small(("dgm_learning_rate", 0.005), ("fusion_learning_rate", 3e-4)), train))
         {
             var groups = trainer.Description.ParameterGroups;
-            Assert.Equal([new OptimizerGroup("dgm", groups[0].Parameters, 0.005, false), new OptimizerGroup("fusion", groups[1].Parameters, 1e-3, true)], groups);
+            Assert.Equal([new OptimizerGroup("dgm", groups[0].Parameters, 0.005, false), new OptimizerGroup("fusion", groups[1].Parameters, 3e-4, true)], groups);
             Assert.Equal(trainer.Description.Parameters, groups.Sum(g => g.Parameters));
             trainer.Fit(set);
             // The second (last) epoch ran at cosine(1 of 2) = half the fusion's rate; the DGM's rate stays.
             var after = trainer.Describe().ParameterGroups;
             Assert.Equal(0.005, after[0].LearningRate, 12);
-            Assert.Equal(0.5e-3, after[1].LearningRate, 12);
+            Assert.Equal(1.5e-4, after[1].LearningRate, 12);
         }
 
         // One step with the fusion's rate at 0: the DGM moves (the penultimate features change) only by its own rate.
         float[][] FeaturesAfterOneStep(double dgmRate)
         {
-            using var trainer = Trainer.Create(Small(("dropout", 0), ("transformer_dropout", 0), ("dgm_learning_rate", dgmRate)), ModelsSupport.FullBatch(set.Count, 1, 0));
+            using var trainer = Trainer.Create(Small(("dropout", 0), ("transformer_dropout", 0), ("dgm_learning_rate", dgmRate), ("fusion_learning_rate", 0)),
+                ModelsSupport.FullBatch(set.Count, 1, 1e-3));
             trainer.Fit(set);
             return trainer.Features(set);
         }
@@ -218,7 +221,7 @@ public sealed class ModelsFrlDgtTests : IDisposable
         double TrueClassConfidence(bool flip)
         {
             var model = ModelsSupport.Model("frl_dgt", ("image_size", 32), ("region_size", 8), ("patch", 4), ("dim", 16), ("heads", 2), ("mlp_dim", 32),
-                ("depth", 1), ("dgm_width", 4), ("head_hidden", 16), ("dropout", 0), ("transformer_dropout", 0));
+                ("depth", 1), ("dgm_width", 4), ("head_hidden", 16), ("dropout", 0), ("transformer_dropout", 0), ("fusion_learning_rate", 3e-3));
             using var trainer = Trainer.Create(model, Synthetic.Fast(epochs: 15, batch: 6, learningRate: 3e-3) with { HorizontalFlip = flip });
             trainer.Fit(set);
             var labels = set.LabelIndices();

@@ -5,8 +5,8 @@ namespace MerCluster.Training.Tests;
 
 /// <summary>
 /// Nothing of a fold's held-out subject may shape the trained model: not the supervised loss, not a model's
-/// self-supervised losses (FRL-DGT's displacement generator and its extra frame pairs, MFVAN's autoencoders, MSMMT's
-/// contrastive term), not batch-norm statistics.
+/// self-supervised losses (FRL-DGT's displacement generator, its frame pairs and jittered apexes, MFVAN's autoencoders
+/// and its teacher's pretraining stage on the clips' frames, MSMMT's contrastive term), not batch-norm statistics.
 /// </summary>
 public sealed class ModelsHeldOutTests : IDisposable
 {
@@ -22,9 +22,10 @@ public sealed class ModelsHeldOutTests : IDisposable
             [("dynamic_image", 3), ("flow_uvs", 3)]),
         "mobilevit_svm" => (ModelsSupport.Model("mobilevit_svm", ("variant", "xxs"), ("image_size", 64), ("l2", 0.001)), [("apex_gray", 1)]),
         "mfvan" => (ModelsSupport.Model("mfvan", ("image_size", 64), ("width", 4), ("teacher_blocks", 1), ("dim", 32), ("heads", 4), ("mlp_dim", 64),
-            ("depth", 1), ("head_hidden", 16), ("teacher_pretrain_steps", 1)), [("apex", 3), ("onset", 3)]),
+            ("depth", 1), ("head_hidden", 16), ("teacher_pretrain_epochs", 1), ("frames", 2)), [("apex", 3), ("onset", 3), ("frames", 6)]),
         _ => (ModelsSupport.Model("frl_dgt", ("image_size", 64), ("region_size", 30), ("patch", 6), ("dim", 32), ("heads", 4), ("mlp_dim", 64),
-            ("depth", 1), ("dgm_width", 4), ("head_hidden", 16), ("frame_pairs", 1)), [("onset", 3), ("apex", 3), ("frame_pairs", 6)]),
+            ("depth", 1), ("dgm_width", 4), ("head_hidden", 16), ("frame_pairs", 1), ("frames", 2), ("apex_jitter", true)),
+            [("onset", 3), ("apex", 3), ("frames", 6), ("apex_neighbours", 6)]),
     };
 
     // The same set with every input of one subject's samples replaced by other values.

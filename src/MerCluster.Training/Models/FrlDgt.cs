@@ -13,13 +13,19 @@ namespace MerCluster.Training.Models;
 /// fusion layer (eqs. 5-7) classifies. Settings: configs/models/frl_dgt.yaml.
 /// <para>
 /// Readings of the paper where it leaves a detail open (as version 1, whose module paths are the tensor names):
-/// the DGM is a U-Net-like encoder-decoder of conv-BN-ReLU blocks (3 downsamplings) with a tanh output times
-/// <c>displacement_scale</c> in grid_sample's normalised coordinates; the approximate apex samples the onset at x + D.
-/// In training the DGM loss (eqs. 1-4: rec L1 + norm mean|D| + smooth mean|dD/dx| + mean|dD/dy|) of the onset->apex
-/// pair, the reversed pair and, with <c>frame_pairs</c> K &gt; 0, the K extra pairs of each sample (input
-/// <c>frame_pairs</c> [6K, m, m]: pair k is channels 6k..6k+2 -> 6k+3..6k+5) is the auxiliary loss. The classification
-/// gradient reaching the DGM is scaled by <c>dgm_gradient_scale</c>. The DGM is its own parameter group at the constant
-/// rate <c>dgm_learning_rate</c>, the fusion network the other, at the train section's rate and schedule.
+/// the DGM is a U-Net-like encoder-decoder of conv-BN-ReLU blocks (3 downsamplings) whose output each sample divides by
+/// its own largest absolute value (section 3.1: displacements normalised before output, to [-1, 1], raising minor
+/// expressions and lowering major ones) and multiplies by <c>displacement_scale</c> (alpha), in grid_sample's
+/// normalised coordinates; the approximate apex samples the onset at x + D. In training the DGM loss (eqs. 1-4: rec L1
+/// + norm mean|D| + smooth mean|dD/dx| + mean|dD/dy|) of the onset->apex pair, the reversed pair and, with
+/// <c>frame_pairs</c> K &gt; 0, K pairs per sample drawn afresh at every step from input <c>frames</c> (the clip's
+/// <c>frames</c> F frames spread over onset..offset) with the trainer's generator, so every epoch sees other pairs
+/// (section 3.1's self-supervision on sampled image pairs), is the auxiliary loss. With <c>apex_jitter</c>, each
+/// training sample's apex is, with equal chances, the apex or the frame just before or after it (input
+/// <c>apex_neighbours</c>; section 3.3). The classification gradient reaching the DGM is scaled by
+/// <c>dgm_gradient_scale</c>. The DGM is its own parameter group at the constant rate <c>dgm_learning_rate</c>, the
+/// transformer fusion the other, at <c>fusion_learning_rate</c> on the train section's schedule (the paper gives its
+/// optimiser and schedule, not its rate).
 /// </para>
 /// <para>
 /// AU regions: input <c>au_boxes</c> carries each sample's 9 boxes (x, y, width, height as fractions of the aligned
@@ -35,8 +41,9 @@ public sealed class FrlDgt : RecognitionModel
     private const int Regions = 9;  // in the vision core's order (mer_vision.h, mer_au_boxes)
     private const long StackChannels = 3 + 3 + 2;  // onset, apex, displacement
 
-    private readonly int _imageSize, _regionSize, _framePairs;
-    private readonly double _displacementScale, _recWeight, _normWeight, _smoothWeight, _dgmGradientScale, _dgmLearningRate;
+    private readonly int _imageSize, _regionSize, _framePairs, _frames, _framesInput, _neighboursInput;
+    private readonly double _displacementScale, _recWeight, _normWeight, _smoothWeight, _dgmGradientScale, _dgmLearningRate,
+        _fusionLearningRate;
 
     private readonly DisplacementGenerator dgm;
     private readonly RegionModule local1, local2, local3, local4, local5, local6, local7, local8, local9;
@@ -76,7 +83,10 @@ public sealed class FrlDgt : RecognitionModel
         _smoothWeight = settings.Number("smooth_weight", 0.2, 0, 1e6);
         _dgmGradientScale = settings.Number("dgm_gradient_scale", 1e-6, 0, 1);
         _dgmLearningRate = settings.Number("dgm_learning_rate", 0.002, 0, 10);
+        _fusionLearningRate = settings.Number("fusion_learning_rate", 1e-4, 0, 10);
         _framePairs = settings.Integer("frame_pairs", 0, 0, 64);
+        _frames = settings.Integer("frames", 8, 1, 256);
+        var apexJitter = settings.Boolean("apex_jitter", false);
 
         List<InputSpec> inputs =
         [
@@ -84,9 +94,19 @@ public sealed class FrlDgt : RecognitionModel
             new("apex", "aligned apex frame, BGR", [3, _imageSize, _imageSize]),
             new("au_boxes", "the 9 AU boxes (x, y, width, height) as fractions of the aligned face", [1, Regions, 4], Boxes: true),
         ];
+        _framesInput = _neighboursInput = -1;
         if (_framePairs > 0)
-            inputs.Add(new("frame_pairs", "extra aligned frame pairs of the clip, BGR, for the DGM's self-supervision only",
-                [6 * _framePairs, _imageSize, _imageSize]));
+        {
+            _framesInput = inputs.Count;
+            inputs.Add(new("frames", "aligned frames spread over onset..offset, BGR, the DGM's self-supervision pairs are drawn from (training only)",
+                [3L * _frames, _imageSize, _imageSize]));
+        }
+        if (apexJitter)
+        {
+            _neighboursInput = inputs.Count;
+            inputs.Add(new("apex_neighbours", "the aligned frames just before and after the apex, BGR (training only: apex jitter)",
+                [6, _imageSize, _imageSize]));
+        }
         Inputs = inputs;
 
         var block = new BlockOptions(Dim: dim, Heads: heads, MlpDim: mlpDim, Dropout: transformerDropout);
@@ -104,17 +124,50 @@ public sealed class FrlDgt : RecognitionModel
 
     private RegionModule[] Locals => [local1, local2, local3, local4, local5, local6, local7, local8, local9];
 
-    /// <summary>The DGM on its own constant rate, the fusion network on the train section's rate and schedule.</summary>
+    /// <summary>The DGM at its own constant rate, the transformer fusion at <c>fusion_learning_rate</c> on the train section's schedule.</summary>
     public override IReadOnlyList<ParameterGroup> ParameterGroups() =>
     [
         new ParameterGroup("dgm", dgm.parameters().ToList(), _dgmLearningRate, null, Scheduled: false),
-        new ParameterGroup("fusion", named_parameters().Where(p => !p.name.StartsWith("dgm.", StringComparison.Ordinal)).Select(p => p.parameter).ToList()),
+        new ParameterGroup("fusion", named_parameters().Where(p => !p.name.StartsWith("dgm.", StringComparison.Ordinal)).Select(p => p.parameter).ToList(),
+            _fusionLearningRate),
     ];
+
+    /// <summary>The DGM's displacement from <paramref name="onset"/> to <paramref name="apex"/>, [N, 2, H, W]: each sample's largest |D| is <c>displacement_scale</c>.</summary>
+    public Tensor Displacement(Tensor onset, Tensor apex) => dgm.forward(onset, apex);
+
+    /// <summary>The frame positions (first, second) of the self-supervision pairs of the last training pass, K per sample, sample by sample.</summary>
+    public IReadOnlyList<(int First, int Second)> LastPairs { get; private set; } = [];
+
+    /// <summary>
+    /// K pairs per sample of different frames (when there are two) of <paramref name="frames"/> [N, 3F, H, W], drawn with
+    /// <see cref="RecognitionModel.Random"/>: [N K, 3, H, W] first frames and second frames.
+    /// </summary>
+    public (Tensor First, Tensor Second) DrawPairs(Tensor frames)
+    {
+        long n = frames.shape[0], f = _frames;
+        var device = frames.device;
+        var first = (rand([n, _framePairs], generator: Random, device: device) * f).floor().to(int64).clamp_max(f - 1);
+        var second = f < 2 ? first : (first + 1 + (rand([n, _framePairs], generator: Random, device: device) * (f - 1)).floor().to(int64).clamp_max(f - 2)) % f;
+        var positions = stack([first, second], 2).cpu().data<long>().ToArray();
+        LastPairs = Enumerable.Range(0, positions.Length / 2).Select(i => ((int)positions[2 * i], (int)positions[2 * i + 1])).ToList();
+        var offsets = (arange(n, device: device) * f).unsqueeze(1);
+        var all = frames.reshape(n * f, 3, frames.shape[2], frames.shape[3]);
+        return (all.index_select(0, (first + offsets).flatten()), all.index_select(0, (second + offsets).flatten()));
+    }
+
+    /// <summary>Each sample's apex or, with equal chances, the frame before or after it (<paramref name="neighbours"/> [N, 6, H, W]), drawn with <see cref="RecognitionModel.Random"/>.</summary>
+    public Tensor JitterApex(Tensor apex, Tensor neighbours)
+    {
+        long n = apex.shape[0];
+        var candidates = stack([apex, neighbours.narrow(1, 0, 3), neighbours.narrow(1, 3, 3)], 1);  // [N, 3, 3, H, W]
+        var choice = (rand([n], generator: Random, device: apex.device) * 3).floor().to(int64).clamp_max(2);
+        return candidates.reshape(n * 3, 3, apex.shape[2], apex.shape[3]).index_select(0, arange(n, device: apex.device) * 3 + choice);
+    }
 
     public override ModelOutput Forward(IReadOnlyList<Tensor> inputs)
     {
         var onset = inputs[0];
-        var apex = inputs[1];
+        var apex = training && _neighboursInput >= 0 ? JitterApex(inputs[1], inputs[_neighboursInput]) : inputs[1];
         long n = onset.shape[0], r = _regionSize;
         var d = dgm.forward(onset, apex);
         Trace("displacement", d);
@@ -154,9 +207,7 @@ public sealed class FrlDgt : RecognitionModel
             dgmLoss = DisplacementLoss(onset, apex, d) + DisplacementLoss(apex, onset, reverse);
             if (_framePairs > 0)
             {
-                long m = _imageSize;
-                var pairs = inputs[3].reshape(n * _framePairs, 6, m, m);
-                Tensor first = pairs.narrow(1, 0, 3), second = pairs.narrow(1, 3, 3);
+                var (first, second) = DrawPairs(inputs[_framesInput]);
                 dgmLoss = dgmLoss + DisplacementLoss(first, second, dgm.forward(first, second));
             }
         }
@@ -199,7 +250,7 @@ public sealed class FrlDgt : RecognitionModel
         public override Tensor forward(Tensor x) => F.relu(norm.forward(conv.forward(x)));
     }
 
-    /// <summary>(onset, apex) -> [N, 2, H, W] in [-scale, scale], x then y, in grid_sample's normalised coordinates.</summary>
+    /// <summary>(onset, apex) -> [N, 2, H, W], x then y, in grid_sample's normalised coordinates: each sample scaled so its largest |D| is the scale.</summary>
     private sealed class DisplacementGenerator : nn.Module<Tensor, Tensor, Tensor>
     {
         private readonly double _scale;
@@ -237,7 +288,8 @@ public sealed class FrlDgt : RecognitionModel
                 x = F.interpolate(x, [skip.shape[2], skip.shape[3]], mode: InterpolationMode.Bilinear, align_corners: false);
                 x = ups[i].forward(cat([x, skip], 1));
             }
-            return tanh(@out.forward(x)) * _scale;
+            var d = @out.forward(x);
+            return d / d.abs().amax([1, 2, 3], keepdim: true).clamp_min(1e-12) * _scale;
         }
     }
 

@@ -21,15 +21,21 @@ namespace MerCluster.Training.Models;
 /// convolutions, sigmoid; student: the same without residual blocks.</item>
 /// <item>Identity loss = MSE(T(apex), onset) + MSE(S(apex), onset) + MSE(S(apex), T(apex)) (the teacher as the student's
 /// soft target, not updated by that term).</item>
-/// <item>The teacher's self-supervised pretraining (reconstructing every frame it is given: onset and apex) runs for the
-/// first <c>teacher_pretrain_steps</c> training steps, counted in the buffer <c>training_steps</c> saved with the
-/// checkpoint.</item>
-/// <item>Scales: the apex (patch p) and the student's encoder maps at 1/2, 1/4, 1/8 (patches p/2, p/4, p/8), so every
-/// scale has the same (size/p)^2 tokens; each scale has its own embedding, class token, positions and layers.</item>
+/// <item>The teacher's self-supervised pretraining is a stage of its own before the first epoch (section 3.1: "we first
+/// pre-trained the teacher model ... by feeding all images from the micro-expression video samples"): for
+/// <c>teacher_pretrain_epochs</c> epochs it reconstructs every frame of input <c>frames</c> (the pipeline's evenly
+/// spread onset..offset frames, <c>frames</c> of them per clip) of the rows it trains on, which for a fold are the
+/// training subjects' only, with its own Adam at <c>teacher_learning_rate</c>. 0 epochs: no stage and no
+/// <c>frames</c> input.</item>
+/// <item>Scales: the apex (patch p) and the student's first and second convolutional feature maps, at 1/2 and 1/4
+/// (patches p/2, p/4; section 4.5 shows these three), so every scale has the same (size/p)^2 tokens; each scale has
+/// its own embedding, class token, positions and layers.</item>
 /// <item>Masking: the class token's last-layer attention to the patches (mean over heads), renormalised over the
 /// patches, times the patch count (1 = uniform); patches at or above <c>mask_threshold</c> are averaged and passed
 /// through the scale's MLP.</item>
-/// <item>Losses: focal (per-sample weights as alpha_t) on the fused prediction, on each scale's class token and,
+/// <item>Losses: focal with alpha_t the inverse frequency of the sample's class among the training rows (section 3.3's
+/// per-class weight, set before the first epoch in the buffer <c>class_weights</c>, N / (classes n_c), so the mean
+/// weight over the rows is 1) on the fused prediction, on each scale's class token and,
 /// weighted by <c>mask_weight</c>, on each scale's masked-patch prediction; plus the identity loss weighted by
 /// <c>identity_weight</c>.</item>
 /// <item>Prediction: an MLP over [student bottleneck pooled, every scale's masked-patch feature].</item>
@@ -39,14 +45,14 @@ namespace MerCluster.Training.Models;
     "MFVAN: apex->onset teacher/student identity removal + multi-scale ViT with attention-threshold masking (seed 002)")]
 public sealed class Mfvan : RecognitionModel
 {
-    private const int Scales = 4; // the apex and three student feature maps
+    private const int Scales = 3; // the apex and the student's first two feature maps
 
     private readonly MfvanAutoencoder teacher, student;
-    private readonly MfvanScale scale0, scale1, scale2, scale3;
+    private readonly MfvanScale scale0, scale1, scale2;
     private readonly Linear fc1, fc2;
     private readonly SeededDropout dropout;
-    private readonly double _focalGamma, _maskWeight, _identityWeight;
-    private readonly long _teacherPretrainSteps;
+    private readonly double _focalGamma, _maskWeight, _identityWeight, _teacherLearningRate;
+    private readonly int _teacherPretrainEpochs, _frames;
 
     // The per-scale (class-token, masked-patch) logits of the last forward pass, for Loss(): the trainer calls
     // Loss(Forward(batch)) back to back, and ModelOutput has room for one prediction only.
@@ -64,8 +70,8 @@ public sealed class Mfvan : RecognitionModel
         Classes = settings.Integer("classes", 3, 2, 1000);
         var imageSize = settings.Integer("image_size", 224, 16, 4096);
         var patch = settings.Integer("patch", 16, 8, 1024);
-        if (patch % 8 != 0 || imageSize % patch != 0)
-            throw settings.Invalid("key 'patch' must be a multiple of 8 (the 1/8 map's patch is patch/8) dividing key 'image_size'");
+        if (patch % 4 != 0 || imageSize % (2 * patch) != 0)
+            throw settings.Invalid("key 'patch' must be a multiple of 4 (the 1/4 map's patch is patch/4) dividing half of key 'image_size' (the 1/2 map)");
         var width = settings.Integer("width", 32, 2, 512);
         var teacherBlocks = settings.Integer("teacher_blocks", 2, 1, 16);
         var dim = settings.Integer("dim", 192, 8, 4096);
@@ -81,14 +87,20 @@ public sealed class Mfvan : RecognitionModel
         _focalGamma = settings.Number("focal_gamma", 2.0, 0, 10);
         _maskWeight = settings.Number("mask_weight", 1.0, 0, 1e3);
         _identityWeight = settings.Number("identity_weight", 1.0, 0, 1e3);
-        _teacherPretrainSteps = settings.Long("teacher_pretrain_steps", 200, 0, 1L << 40);
+        _teacherPretrainEpochs = settings.Integer("teacher_pretrain_epochs", 0, 0, 10_000);
+        _teacherLearningRate = settings.Number("teacher_learning_rate", 1e-3, 0, 10);
+        _frames = settings.Integer("frames", 8, 1, 256);
 
         var size = (long)imageSize;
-        Inputs =
+        List<InputSpec> inputs =
         [
             new InputSpec("apex", "aligned apex frame, BGR in 0..1 (classified)", [3, size, size]),
             new InputSpec("onset", "aligned onset frame, BGR in 0..1 (the identity autoencoder's target)", [3, size, size]),
         ];
+        if (_teacherPretrainEpochs > 0)
+            inputs.Add(new InputSpec("frames", "aligned frames spread over onset..offset, BGR in 0..1 (the teacher's pretraining only)",
+                [3L * _frames, size, size]));
+        Inputs = inputs;
         var block = new BlockOptions(Dim: dim, Heads: heads, MlpDim: mlpDim, Dropout: transformerDropout);
         teacher = new MfvanAutoencoder(width, teacherBlocks);
         student = new MfvanAutoencoder(width, 0);
@@ -97,12 +109,11 @@ public sealed class Mfvan : RecognitionModel
         scale0 = Scale(0);
         scale1 = Scale(1);
         scale2 = Scale(2);
-        scale3 = Scale(3);
         fc1 = nn.Linear(((long)width << 3) + Scales * (long)dim, headHidden);
         dropout = new SeededDropout(dropoutRate);
         fc2 = nn.Linear(headHidden, Classes);
         RegisterComponents();
-        register_buffer("training_steps", zeros([], ScalarType.Int64));
+        register_buffer("class_weights", ones(Classes));
     }
 
     public override ModelOutput Forward(IReadOnlyList<Tensor> inputs)
@@ -112,7 +123,7 @@ public sealed class Mfvan : RecognitionModel
         Trace("student.generated", generated);
         var features = new List<Tensor> { maps[^1].mean([2, 3]) };
         _scaleLogits.Clear();
-        MfvanScale[] scales = [scale0, scale1, scale2, scale3];
+        MfvanScale[] scales = [scale0, scale1, scale2];
         for (var s = 0; s < Scales; s++)
         {
             var (classLogits, maskLogits, fused) = scales[s].Forward(s == 0 ? apex : maps[s - 1]);
@@ -132,38 +143,73 @@ public sealed class Mfvan : RecognitionModel
         return new ModelOutput(logits, joined, identity);
     }
 
+    /// <summary>The class weights of the focal loss (inverse class frequencies of the training rows once prepared; ones before).</summary>
+    public Tensor ClassWeights => get_buffer("class_weights")!;
+
+    /// <summary>Frames the teacher's pretraining stage reconstructed per epoch (0 before it ran, or without the stage).</summary>
+    public long TeacherFrames { get; private set; }
+
+    /// <summary>
+    /// Sets the focal loss's class weights to the inverse class frequencies of <paramref name="rows"/>, then pretrains the
+    /// teacher on every frame of their clips (input <c>frames</c>), <c>teacher_pretrain_epochs</c> epochs of shuffled
+    /// batches at <c>teacher_learning_rate</c>.
+    /// </summary>
+    public override void Prepare(TrainingRows rows)
+    {
+        using (no_grad())
+        using (NewDisposeScope())
+        {
+            var counts = bincount(rows.Labels, minlength: Classes).to(float64);
+            var inverse = counts.clamp_min(1).reciprocal() * ((double)rows.Labels.shape[0] / Classes) * (counts > 0).to(float64);
+            ClassWeights.copy_(inverse.to(ClassWeights.dtype, ClassWeights.device));
+        }
+        if (_teacherPretrainEpochs == 0)
+            return;
+        var source = rows.Inputs[2];
+        var frames = source.reshape(source.shape[0] * _frames, 3, source.shape[2], source.shape[3]);
+        TeacherFrames = frames.shape[0];
+        var parameters = teacher.parameters().ToList();
+        using var optimizer = optim.Adam(parameters, lr: _teacherLearningRate);
+        teacher.train();
+        for (var epoch = 0; epoch < _teacherPretrainEpochs; epoch++)
+        {
+            using var order = randperm(frames.shape[0], generator: rows.Random);
+            for (long begin = 0; begin < frames.shape[0]; begin += rows.BatchSize)
+            {
+                rows.Cancellation.ThrowIfCancellationRequested();
+                using var scope = NewDisposeScope();
+                var batch = frames.index_select(0, order.narrow(0, begin, Math.Min(rows.BatchSize, frames.shape[0] - begin))).to(rows.Device);
+                optimizer.zero_grad();
+                F.mse_loss(teacher.forward(batch), batch).backward();
+                optimizer.step();
+            }
+        }
+    }
+
     /// <summary>Focal loss of the fused prediction, plus each scale's class-token focal loss and its masked-patch focal
     /// loss times <c>mask_weight</c>, plus the auxiliary (identity) loss.</summary>
     public override Tensor Loss(ModelOutput output, Tensor labels, Tensor? weights)
     {
-        var total = FocalLoss(output.Logits, labels, weights, _focalGamma);
+        var alpha = ClassWeights.index_select(0, labels);
+        var total = FocalLoss(output.Logits, labels, alpha, weights, _focalGamma);
         for (var i = 0; i < _scaleLogits.Count; i += 2)
-            total = total + FocalLoss(_scaleLogits[i], labels, weights, _focalGamma)
-                + _maskWeight * FocalLoss(_scaleLogits[i + 1], labels, weights, _focalGamma);
+            total = total + FocalLoss(_scaleLogits[i], labels, alpha, weights, _focalGamma)
+                + _maskWeight * FocalLoss(_scaleLogits[i + 1], labels, alpha, weights, _focalGamma);
         if (output.AuxiliaryLoss is not null)
             total = total + output.AuxiliaryLoss;
         return total;
     }
 
-    /// <summary>-(1 - p_t)^gamma log p_t per sample, averaged (weighted by the per-sample weights when given).</summary>
-    public static Tensor FocalLoss(Tensor logits, Tensor labels, Tensor? weights, double gamma)
+    /// <summary>-alpha_t (1 - p_t)^gamma log p_t per sample, averaged (weighted by the per-sample weights when given).</summary>
+    public static Tensor FocalLoss(Tensor logits, Tensor labels, Tensor alpha, Tensor? weights, double gamma)
     {
         var logP = F.log_softmax(logits, 1).gather(1, labels.unsqueeze(1)).squeeze(1);
-        var perSample = -(1 - logP.exp()).pow(gamma) * logP;
+        var perSample = -alpha * (1 - logP.exp()).pow(gamma) * logP;
         return weights is null ? perSample.mean() : (perSample * weights).sum() / weights.sum().clamp_min(1e-12);
     }
 
     private Tensor IdentityLoss(Tensor apex, Tensor onset, Tensor generated)
     {
-        var steps = get_buffer("training_steps")!;
-        var pretraining = steps.item<long>() < _teacherPretrainSteps;
-        using (no_grad())
-            steps.add_(1);
-        if (pretraining)
-        {
-            var both = cat([apex, onset], 0);
-            return F.mse_loss(teacher.Forward(both).Generated, both) + F.mse_loss(generated, onset);
-        }
         var taught = teacher.Forward(apex).Generated;
         return F.mse_loss(taught, onset) + F.mse_loss(generated, onset) + F.mse_loss(generated, taught.detach());
     }

@@ -17,6 +17,14 @@ public sealed record InputSpec(string Name, string Description, long[] Shape, bo
 public sealed record ModelOutput(Tensor Logits, Tensor Features, Tensor? AuxiliaryLoss = null);
 
 /// <summary>
+/// The rows a model trains on, as the trainer holds them (CPU tensors in the model's input order, class indices), for
+/// the model's own stage before its first epoch: <paramref name="Random"/> is the trainer's, seeded for that stage, and
+/// <paramref name="BatchSize"/> and <paramref name="Device"/> are the train section's.
+/// </summary>
+public sealed record TrainingRows(IReadOnlyList<Tensor> Inputs, Tensor Labels, Device Device, int BatchSize, Generator Random,
+    CancellationToken Cancellation);
+
+/// <summary>
 /// Parameters the optimizer treats alike. A model whose parts train at their own rates (FRL-DGT's displacement
 /// generator) returns several; unset values are the train section's. <paramref name="Scheduled"/> false keeps the
 /// group's rate constant whatever the schedule.
@@ -85,6 +93,16 @@ public abstract class RecognitionModel(string name) : nn.Module(name)
 
     /// <summary>Called by the trainer before every epoch (0-based, the same after a resume): a model whose layers train on a schedule (MobileViT-SVM's gradual unfreezing) sets them here.</summary>
     public virtual void BeginEpoch(int epoch)
+    {
+    }
+
+    /// <summary>
+    /// Runs once before the first epoch on exactly the rows the trainer then trains on (a fold's training subjects, never
+    /// its held-out one): a stage of the model's own (MFVAN's teacher pretraining) and what it needs to know of the
+    /// training set (MFVAN's class weights). What it learns lives in parameters and buffers, so a resumed checkpoint
+    /// keeps it and the stage does not run again. Default: nothing.
+    /// </summary>
+    public virtual void Prepare(TrainingRows rows)
     {
     }
 
