@@ -15,7 +15,7 @@ namespace MerCluster.Training.Models;
 /// MLP; focal, mask and multi-scale classification losses. Settings: configs/models/mfvan.yaml.
 /// </summary>
 /// <remarks>
-/// The seed's equations did not survive in its text; these readings (version 1's) fill them in:
+/// The seed's equations did not survive in its text; these readings fill them in:
 /// <list type="bullet">
 /// <item>Teacher: conv stem, 3 stride-2 stages (convolution, batch norm, ReLU, residual blocks), 3 transposed
 /// convolutions, sigmoid; student: the same without residual blocks.</item>
@@ -34,8 +34,8 @@ namespace MerCluster.Training.Models;
 /// patches, times the patch count (1 = uniform); patches at or above <c>mask_threshold</c> are averaged and passed
 /// through the scale's MLP.</item>
 /// <item>Losses: focal with alpha_t the inverse frequency of the sample's class among the training rows (section 3.3's
-/// per-class weight, set before the first epoch in the buffer <c>class_weights</c>, N / (classes n_c), so the mean
-/// weight over the rows is 1) on the fused prediction, on each scale's class token and,
+/// weight of the t-th class: N / (classes n_c), the mean weight 1 when every class is there; kept in the buffer
+/// <c>class_weights</c>, set before the first epoch) on the fused prediction, on each scale's class token and,
 /// weighted by <c>mask_weight</c>, on each scale's masked-patch prediction; plus the identity loss weighted by
 /// <c>identity_weight</c>.</item>
 /// <item>Prediction: an MLP over [student bottleneck pooled, every scale's masked-patch feature].</item>
