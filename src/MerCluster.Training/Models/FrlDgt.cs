@@ -142,7 +142,7 @@ public sealed class FrlDgt : RecognitionModel
     /// K pairs per sample of different frames (when there are two) of <paramref name="frames"/> [N, 3F, H, W], drawn with
     /// <see cref="RecognitionModel.Random"/>: [N K, 3, H, W] first frames and second frames.
     /// </summary>
-    public (Tensor First, Tensor Second) DrawPairs(Tensor frames)
+    private (Tensor First, Tensor Second) DrawPairs(Tensor frames)
     {
         long n = frames.shape[0], f = _frames;
         var device = frames.device;
