@@ -8,9 +8,6 @@ public sealed class ModelsListCommandTests
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(3);
 
-    // Their comments are another helper's part of issue 15 item 7; until they land these two paper configs are incomplete.
-    private static readonly HashSet<string> ExpectedIncomplete = ["mfvan", "frl_dgt"];
-
     [Fact]
     public async Task Models_list_json_says_per_model_which_paper_config_settings_come_from_the_paper()
     {
@@ -34,8 +31,6 @@ public sealed class ModelsListCommandTests
             Assert.Equal(keys.Order(), fromPaper.Concat(notInPaper).Order());
             Assert.Empty(fromPaper.Intersect(notInPaper));
             Assert.Contains(fromPaper, k => k.StartsWith("pipeline.", StringComparison.Ordinal));
-            if (ExpectedIncomplete.Contains(name))
-                continue;
             // No paper gives a seed, a thread count or a device: a complete config marks them.
             Assert.True(new[] { "train.seed", "train.threads", "train.device" }.All(notInPaper.Contains), $"{name}: not_in_paper is [{string.Join(", ", notInPaper)}]");
         }
