@@ -188,6 +188,8 @@ public sealed class ClusterTests(PostgresServer postgres) : IAsyncLifetime
         var fold = await WaitForAsync(async () => (await store.SweepFoldsAsync(sweepId)).FirstOrDefault(f => f.State == FoldStates.Running), "a fold to start");
 
         var silo = _silos.Single();
+        // Stopped once the fold is in its uninterruptible wait (before it, a stop interrupts it as it should).
+        await silo.WaitForOutputAsync("to the end, stop or not", StartTimeout);
         var stopped = System.Diagnostics.Stopwatch.StartNew();
         using (var term = System.Diagnostics.Process.Start("kill", ["-TERM", silo.Id.ToString()]))
             await term.WaitForExitAsync();

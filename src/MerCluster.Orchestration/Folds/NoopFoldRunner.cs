@@ -21,7 +21,11 @@ public sealed class NoopFoldRunner : IFoldRunner
     {
         var options = YamlOptions.Bind<NoopModelOptions>(job.Options.Model, job.OptionsSource, "model");
         if (options.Duration > TimeSpan.Zero)
+        {
+            if (options.FinishOnStop)
+                job.Log?.Invoke($"noop: runs its {options.Duration.TotalSeconds:0.###} s to the end, stop or not");
             await Task.Delay(options.Duration, options.FinishOnStop ? CancellationToken.None : cancellationToken);
+        }
         if (options.FailSubjects.Contains(job.Fold.Name))
             throw new InvalidOperationException($"noop model: fold {job.Fold.Name} is listed in model.fail_subjects");
         var classes = job.Protocol.Classes;
