@@ -52,7 +52,8 @@ public sealed class CkPlusLoaderTests : IDisposable
         Sequence(5, "009", 12);
         var manifest = CompositeBuilder.Load(ClassSet.Named(ClassSet.CkPlus), null, null, null, ckplus: _tree.Root);
         Assert.Equal(["negative", "positive", "surprise"], manifest.Classes);
-        var labels = manifest.Samples.ToDictionary(s => s.Clip.Emotion, s => s.Label);
+        var labels = manifest.Samples.DistinctBy(s => s.Clip.Emotion).ToDictionary(s => s.Clip.Emotion, s => s.Label);
+        Assert.Equal(3 * labels.Count, manifest.Samples.Count);
         Assert.Equal(new Dictionary<string, string>
         {
             ["anger"] = "negative", ["disgust"] = "negative", ["sadness"] = "negative", ["happy"] = "positive", ["surprise"] = "surprise",
@@ -65,6 +66,45 @@ public sealed class CkPlusLoaderTests : IDisposable
         Assert.Contains("'neutral' is dropped by ckplus-3class", excluded["ckplus/S005/001"]);
         Assert.Contains("no emotion label", excluded["ckplus/S005/009"]);
         Assert.Contains(_tree.PathOf("Emotion", "S005", "009"), excluded["ckplus/S005/009"]);
+    }
+
+    /// <summary>Seed 004 (Section 4.1) pretrains on the last three frames of each CK+ sequence: three samples per sequence.</summary>
+    [Fact]
+    public void The_ck_plus_class_set_makes_the_last_three_frames_of_each_sequence_three_samples_of_its_subject_and_class()
+    {
+        Sequence(5, "001", 11, Code(3));
+        Sequence(5, "002", 3, Code(5));
+        Sequence(10, "001", 14, Code(7));
+        var manifest = CompositeBuilder.Load(ClassSet.Named(ClassSet.CkPlus), null, null, null, ckplus: _tree.Root);
+        Assert.Equal(9, manifest.Samples.Count);
+        var sequence = manifest.Samples.Where(s => s.SampleId.StartsWith("ckplus/S005/001/", StringComparison.Ordinal)).ToList();
+        Assert.Equal(["ckplus/S005/001/f9", "ckplus/S005/001/f10", "ckplus/S005/001/f11"], sequence.Select(s => s.SampleId));
+        Assert.Equal([9, 10, 11], sequence.Select(s => s.Clip.Apex));
+        Assert.All(sequence, s =>
+        {
+            Assert.Equal(("ckplus/S005", "disgust", "negative"), (s.Subject, s.Clip.Emotion, s.Label));
+            Assert.Equal((1, s.Clip.Apex), (s.Clip.Onset, s.Clip.Offset));
+            Assert.Equal($"cohn-kanade-images/S005/001/S005_001_{s.Clip.Apex:00000000}.png", s.Clip.ApexFrame);
+            Assert.Equal("cohn-kanade-images/S005/001/S005_001_00000001.png", s.Clip.OnsetFrame);
+            Assert.Equal(s.Clip.Apex, s.Clip.Frames.Count);
+        });
+        // A sequence of exactly three frames gives all three; the samples of one sequence stay with its subject.
+        Assert.Equal(["ckplus/S005/002/f1", "ckplus/S005/002/f2", "ckplus/S005/002/f3"],
+            manifest.Samples.Where(s => s.Clip.Emotion == "happy").Select(s => s.SampleId));
+        Assert.All(manifest.Samples.Where(s => s.Clip.Emotion == "surprise"), s => Assert.Equal("ckplus/S010", s.Subject));
+        Assert.Empty(manifest.Excluded);
+    }
+
+    [Fact]
+    public void A_sequence_shorter_than_the_frames_the_class_set_takes_is_left_out_naming_it_and_the_rest_load()
+    {
+        Sequence(5, "001", 11, Code(3));
+        Sequence(7, "004", 2, Code(6));
+        var manifest = CompositeBuilder.Load(ClassSet.Named(ClassSet.CkPlus), null, null, null, ckplus: _tree.Root);
+        Assert.Equal(3, manifest.Samples.Count);
+        var excluded = Assert.Single(manifest.Excluded);
+        Assert.Equal("ckplus/S007/004", excluded.Sample);
+        Assert.Equal("ckplus-3class takes the last 3 frames of each sequence, but cohn-kanade-images/S007/004 holds only frames 1..2", excluded.Reason);
     }
 
     [Fact]

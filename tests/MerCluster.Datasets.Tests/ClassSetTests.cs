@@ -42,6 +42,8 @@ public sealed class ClassSetTests
         Assert.Equal(["casme2/sub04/EP12_01f", "casme2/sub05/EP12_03f", "casme2/sub24/EP02_07"], megc.ExcludedSamples.Select(e => e.Sample));
         Assert.Equal(442, megc.Official.Sum(o => o.Samples));
         Assert.Equal(68, megc.Official.Sum(o => o.Subjects));
+        Assert.All(megc.Databases, d => Assert.Equal(1, d.FramesPerSequence));
+        Assert.Equal(3, ClassSet.Named(ClassSet.CkPlus).For("ckplus")!.FramesPerSequence);
     }
 
     [Fact]
@@ -51,16 +53,20 @@ public sealed class ClassSetTests
         Assert.Equal(5, ClassSet.Named("samm-5class").Classes.Count);
     }
 
-    [Fact]
-    public void A_class_set_mapping_to_an_unknown_class_is_a_config_error_naming_the_file()
+    [Theory]
+    [InlineData("smic", "1", "a", "class 'b' is not in classes")]
+    [InlineData("smic", "3", "b", "smic: frames_per_sequence 3 applies only to ckplus")]
+    [InlineData("ckplus", "0", "b", "ckplus: frames_per_sequence 0 is not a positive count")]
+    public void A_class_set_mapping_to_an_unknown_class_or_asking_frames_of_a_micro_database_is_a_config_error_naming_the_file(
+        string database, string frames, string classes, string expected)
     {
         var path = Path.Combine(Path.GetTempPath(), $"mer-classset-{Guid.NewGuid():N}.yaml");
-        File.WriteAllText(path, "name: broken\nclasses: [a]\ndatabases:\n  - database: smic\n    classes:\n      b: [positive]\n");
+        File.WriteAllText(path, $"name: broken\nclasses: [{classes}]\ndatabases:\n  - database: {database}\n    frames_per_sequence: {frames}\n    classes:\n      b: [positive]\n");
         try
         {
             var error = Assert.Throws<ConfigException>(() => ClassSet.Load(path));
             Assert.Contains(path, error.Message);
-            Assert.Contains("class 'b' is not in classes", error.Message);
+            Assert.Contains(expected, error.Message);
         }
         finally
         {

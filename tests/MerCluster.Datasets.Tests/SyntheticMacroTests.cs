@@ -76,10 +76,11 @@ public sealed class SyntheticMacroTests(MacroRenderedTree tree) : IClassFixture<
         // Seed 004's negative class is anger, disgust and sadness: contempt (18) and fear (25) are dropped with the 266 unlabelled.
         Assert.Equal(266 + 18 + 25, manifest.Excluded.Count);
         Assert.Equal(266, manifest.Excluded.Count(e => e.Reason.Contains("no emotion label")));
+        // Seed 004 (Section 4.1) takes the last three frames of each sequence: three samples per labelled sequence.
         var counts = manifest.Samples.GroupBy(s => s.Clip.Emotion).ToDictionary(g => g.Key, g => g.Count());
         Assert.Equal(new Dictionary<string, int>
         {
-            ["anger"] = 45, ["disgust"] = 59, ["happy"] = 69, ["sadness"] = 28, ["surprise"] = 83,
+            ["anger"] = 3 * 45, ["disgust"] = 3 * 59, ["happy"] = 3 * 69, ["sadness"] = 3 * 28, ["surprise"] = 3 * 83,
         }, counts);
     }
 
@@ -93,12 +94,12 @@ public sealed class SyntheticMacroTests(MacroRenderedTree tree) : IClassFixture<
     public void The_small_macro_tree_loads_four_sequences_per_class_as_grayscale_png_frames_with_ck_plus_emotion_files()
     {
         var manifest = tree.Manifest;
-        Assert.Equal(12, manifest.Samples.Count);
-        Assert.All(manifest.Classes, c => Assert.Equal(4, manifest.Samples.Count(s => s.Label == c)));
+        Assert.Equal(3 * 12, manifest.Samples.Count);
+        Assert.All(manifest.Classes, c => Assert.Equal(3 * 4, manifest.Samples.Count(s => s.Label == c)));
         Assert.Equal(2, manifest.Excluded.Count);
-        var sample = manifest.Samples[0];
+        var sample = manifest.Samples[2];
         Assert.Matches(@"^cohn-kanade-images/S\d{3}/\d{3}/S\d{3}_\d{3}_\d{8}\.png$", sample.Clip.ApexFrame);
-        var planned = tree.Plan.Clips.Single(c => c.SampleId == sample.SampleId);
+        var planned = tree.Plan.Clips.Single(c => sample.SampleId == $"{c.SampleId}/f{c.Offset}");
         var emotionFile = tree.PathOf("CK+", planned.EmotionFile!);
         Assert.Equal(CkPlusLayout.Emotions.ToList().IndexOf(planned.Emotion), (int)double.Parse(File.ReadAllText(emotionFile), System.Globalization.CultureInfo.InvariantCulture));
         Assert.Equal(sample.Clip.Offset, sample.Clip.Apex);
@@ -129,7 +130,7 @@ public sealed class SyntheticMacroTests(MacroRenderedTree tree) : IClassFixture<
     public void Dlib_finds_the_face_at_neutral_and_at_the_peak_and_the_peak_moves_the_face_visibly()
     {
         using var model = FaceModel.Load();
-        foreach (var sample in tree.Manifest.Samples.GroupBy(s => s.Subject).Select(g => g.First()))
+        foreach (var sample in tree.Manifest.Samples.GroupBy(s => s.Subject).Select(g => g.Last()))
         {
             var onset = Image.Read(tree.Manifest.Resolve(sample, sample.Clip.OnsetFrame));
             var peak = Image.Read(tree.Manifest.Resolve(sample, sample.Clip.ApexFrame));

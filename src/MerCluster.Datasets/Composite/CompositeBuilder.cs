@@ -6,7 +6,7 @@ namespace MerCluster.Datasets.Composite;
 
 /// <summary>
 /// Builds a labelled <see cref="Manifest"/> from loaded databases and a class set: clips whose emotion maps to a class
-/// are kept; dropped emotions, emotions the set does not know and the protocol's named exclusions are listed in
+/// are kept (several samples per clip where the class set asks for its last frames); dropped emotions, emotions the set does not know and the protocol's named exclusions are listed in
 /// <see cref="Manifest.Excluded"/> with the loaders' own exclusions, each with its reason.
 /// </summary>
 public static class CompositeBuilder
@@ -50,8 +50,11 @@ public static class CompositeBuilder
                         : $"emotion '{clip.Emotion}' is not covered by {classSet.Name}"));
                 else if (officialExclusions.TryGetValue(clip.SampleId, out var reason))
                     excluded.Add(new ExcludedSample(clip.Database, clip.SampleId, $"{classSet.Name}: {reason}"));
+                else if (LastFrames(clip, labels.FramesPerSequence) is { } cut)
+                    samples.AddRange(cut.Select(c => new ManifestSample(c, label)));
                 else
-                    samples.Add(new ManifestSample(clip, label));
+                    excluded.Add(new ExcludedSample(clip.Database, clip.SampleId,
+                        $"{classSet.Name} takes the last {labels.FramesPerSequence} frames of each sequence, but {Path.GetDirectoryName(clip.Frames[0])} holds only frames {clip.Onset}..{clip.Offset}"));
             }
         }
         var manifest = new Manifest
@@ -64,5 +67,25 @@ public static class CompositeBuilder
         };
         manifest.Validate(classSet.Name);
         return manifest;
+    }
+
+    /// <summary>
+    /// The samples <paramref name="clip"/> gives when each of its last <paramref name="count"/> frames is one (see
+    /// <see cref="DatabaseLabels.FramesPerSequence"/>): the clip itself for 1, else the clip cut to end at each of those
+    /// frames in order, named <c>{clip}/f{frame}</c>; null when it has fewer frames.
+    /// </summary>
+    private static IReadOnlyList<Clip>? LastFrames(Clip clip, int count)
+    {
+        if (count == 1)
+            return [clip];
+        if (clip.Offset - clip.Onset + 1 < count)
+            return null;
+        return Enumerable.Range(clip.Offset - count + 1, count).Select(frame => clip with
+        {
+            Name = $"{clip.Name}/f{frame}",
+            Frames = clip.Frames.Take(frame - clip.Onset + 1).ToList(),
+            Apex = frame,
+            Offset = frame,
+        }).ToList();
     }
 }

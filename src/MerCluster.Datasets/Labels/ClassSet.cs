@@ -57,6 +57,11 @@ public sealed record ClassSet : IValidatableObject
             foreach (var name in labels.Classes.Keys.Where(c => !Classes.Contains(c)))
                 yield return new ValidationResult($"{labels.Database}: class '{name}' is not in classes", [nameof(Databases)]);
             var mapped = labels.Classes.SelectMany(c => c.Value).ToList();
+            if (labels.FramesPerSequence < 1)
+                yield return new ValidationResult($"{labels.Database}: frames_per_sequence {labels.FramesPerSequence} is not a positive count", [nameof(Databases)]);
+            else if (labels.FramesPerSequence > 1 && labels.Database != DatabaseIds.CkPlus)
+                yield return new ValidationResult(
+                    $"{labels.Database}: frames_per_sequence {labels.FramesPerSequence} applies only to {DatabaseIds.CkPlus}, whose sequences end at their peak", [nameof(Databases)]);
             foreach (var twice in mapped.Concat(labels.Dropped).GroupBy(e => e, StringComparer.OrdinalIgnoreCase).Where(g => g.Count() > 1))
                 yield return new ValidationResult($"{labels.Database}: emotion '{twice.Key}' is mapped or dropped more than once", [nameof(Databases)]);
         }
@@ -76,6 +81,14 @@ public sealed record DatabaseLabels
 
     /// <summary>Emotion strings whose clips this class set leaves out.</summary>
     public IReadOnlyList<string> Dropped { get; init; } = [];
+
+    /// <summary>
+    /// Samples per clip: 1 (the default) makes each clip one sample; N makes each of its last N frames one, the clip cut
+    /// to end there (apex and offset that frame), with the same subject and class and the id <c>{clip}/f{frame}</c>
+    /// (<c>ckplus/S005/001/f11</c>). A clip shorter than N frames is left out with the reason. CK+ only, whose
+    /// sequences end at their peak (MobileViT-SVM pretrains on the last three frames of each, seed 004 Section 4.1).
+    /// </summary>
+    public int FramesPerSequence { get; init; } = 1;
 
     /// <summary>The class of <paramref name="emotion"/>, or null when it is dropped or not covered (see <see cref="IsDropped"/>).</summary>
     public string? ClassOf(string emotion) =>

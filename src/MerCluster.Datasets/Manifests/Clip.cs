@@ -15,7 +15,7 @@ public sealed record Clip
     /// <summary>The prefixed subject id, e.g. <c>casme2/sub01</c>.</summary>
     public required string Subject { get; init; }
 
-    /// <summary>The clip's folder name, e.g. <c>EP02_01f</c>.</summary>
+    /// <summary>The clip's folder name, e.g. <c>EP02_01f</c>; with the frame it ends at where a class set makes several samples of one clip (<c>001/f11</c>).</summary>
     public required string Name { get; init; }
 
     /// <summary>The emotion as the database spells it (<c>happiness</c>, <c>Anger</c>, <c>positive</c>...).</summary>
