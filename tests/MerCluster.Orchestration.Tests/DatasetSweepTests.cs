@@ -61,6 +61,8 @@ public sealed class DatasetSweepTests : IDisposable
 
         Assert.NotEmpty(manifest.Samples);
         Assert.All(manifest.Samples, s => Assert.StartsWith("ckplus/", s.Subject));
+        Assert.All(manifest.Samples, s => Assert.Matches(@"^ckplus/S\d{3}/\d{3}/f\d+$", s.SampleId));
+        Assert.Equal(3 * manifest.Samples.Select(s => s.SampleId[..s.SampleId.LastIndexOf('/')]).Distinct().Count(), manifest.Samples.Count);
         Assert.Equal(["negative", "positive", "surprise"], manifest.Samples.Select(s => s.Label).Distinct().Order());
     }
 

@@ -44,7 +44,9 @@ public sealed class PretrainingCommandTests : IDisposable
             "--cache", _temp.File("cache"), "--out", features))
             Assert.True(await preprocess.WaitAsync(Timeout) == 0, preprocess.Output);
         var set = FeatureSet.Read(features);
-        Assert.Equal(12, set.Count);
+        // Twelve labelled sequences, the last three frames of each a sample (ckplus-3class, seed 004 Section 4.1).
+        Assert.Equal(3 * 12, set.Count);
+        Assert.Equal(12, set.Samples.Select(s => s.SampleId[..s.SampleId.LastIndexOf('/')]).Distinct().Count());
         Assert.Equal(4, set.Samples.Select(s => s.Subject).Distinct().Count());
         Assert.All(set.Samples, s => Assert.StartsWith("ckplus/S", s.Subject));
 
