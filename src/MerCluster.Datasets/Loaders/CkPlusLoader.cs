@@ -8,7 +8,8 @@ namespace MerCluster.Datasets.Loaders;
 /// every sequence from 1), apex and offset its last frame (the peak, the frame the emotion file is named after), subject
 /// <c>ckplus/S005</c>, sample <c>ckplus/S005/001</c>, emotion the CK+ name of the file's code (<c>anger</c>, <c>happy</c>...).
 /// Sequences without an emotion file (CK+ labels only some) and sequences whose emotion file is malformed or does not
-/// name the last frame present are excluded with the reason, naming the file.
+/// name the last frame present are excluded with the reason, naming the file. A class set's <c>frames_per_sequence</c>
+/// (ckplus-3class: 3) makes each clip that many samples, ending at its last frames (see <c>CompositeBuilder</c>).
 /// </summary>
 public static class CkPlusLoader
 {
