@@ -72,7 +72,7 @@ public class MobileVitArchitectureTests
     {
         using var model = ModelRegistry.Create("mobilevit_svm", Small(("weights", "macro.ckpt")), out var resolved);
         Assert.Equal("macro.ckpt", resolved["weights"]!.GetValue<string>());
-        Assert.Equal(["classes", "variant", "image_size", "dropout", "transformer_dropout", "l2", "classifier", "svm_kernel", "svm_c", "svm_gamma", "weights"],
+        Assert.Equal(["classes", "variant", "image_size", "dropout", "transformer_dropout", "l2", "classifier", "svm_kernel", "svm_c", "svm_gamma", "weights", "macro_pretraining", "unfreeze_every"],
             resolved.Select(kv => kv.Key));
         var error = Assert.Throws<TrainingException>(() => ModelRegistry.Create("mobilevit_svm", Small(("image_size", "96")), out _));
         Assert.Contains("image_size", error.Message);
