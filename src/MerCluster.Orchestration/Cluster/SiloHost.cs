@@ -214,8 +214,17 @@ internal sealed class SweepWaker(IClusterMembershipService membership, IGrainFac
                     first = false;
                     continue;
                 }
-                foreach (var sweep in (await store.ListSweepsAsync(stoppingToken)).Where(s => s.State == SweepStates.Running))
-                    await WakeAsync(sweep.Id, stoppingToken);
+                try
+                {
+                    foreach (var sweep in (await store.ListSweepsAsync(stoppingToken)).Where(s => s.State == SweepStates.Running))
+                        await WakeAsync(sweep.Id, stoppingToken);
+                }
+                catch (StoreException e)
+                {
+                    // A background service that throws stops its host: a store outage must not stop the silo. The sweeps'
+                    // reminders bring them back anyway.
+                    log.LogWarning("cannot wake the running sweeps after a silo died: {Error}", e.Message);
+                }
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

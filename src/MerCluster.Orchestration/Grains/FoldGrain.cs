@@ -321,10 +321,24 @@ public sealed class FoldGrain(
             }
         }
         log.LogWarning("{Attempt}: records its predictions in the store {Store} itself", key, store.Location);
-        if (!await store.CompleteAttemptAsync(key.TrialId, key.FoldId, key.Attempt, predictions))
-            return false;
-        await TrialAggregator.RecomputeAsync(store, await executor.Sweeps.GetAsync(key.SweepId), key.TrialId, key.HeldOutSubject);
-        return true;
+        // The store retries through an outage on its own; one that outlasts even that leaves the predictions here, tried
+        // again until they are recorded or the silo stops.
+        while (true)
+        {
+            try
+            {
+                var recorded = await store.CompleteAttemptAsync(key.TrialId, key.FoldId, key.Attempt, predictions);
+                // Not recorded now, yet done with this attempt: an earlier try committed and lost its answer, maybe before its aggregation.
+                if (recorded || await store.FoldAsync(key.FoldId) is { State: FoldStates.Done } done && done.Attempt == key.Attempt)
+                    await TrialAggregator.RecomputeAsync(store, await executor.Sweeps.GetAsync(key.SweepId), key.TrialId, key.HeldOutSubject);
+                return recorded;
+            }
+            catch (StoreException e) when (!stopping.IsCancellationRequested)
+            {
+                log.LogWarning("{Attempt}: keeps its predictions until the store is back ({Error})", key, e.Message);
+                await Task.Delay(StoreRetry.DefaultLongestDelay, stopping).ContinueWith(_ => { }, TaskScheduler.Current);
+            }
+        }
     }
 
     /// <summary>

@@ -42,11 +42,13 @@ public sealed class TrialGrain(
     public async Task<bool> Report(long foldId, int attempt, IReadOnlyList<SamplePrediction> predictions)
     {
         var trialId = this.GetPrimaryKeyLong();
-        if (!await store.CompleteAttemptAsync(trialId, foldId, attempt, predictions))
-            return false;
+        var recorded = await store.CompleteAttemptAsync(trialId, foldId, attempt, predictions);
         var fold = await store.FoldAsync(foldId);
-        await RecomputeAsync(fold?.HeldOutSubject);
-        return true;
+        // Not recorded now, yet done with this attempt: an earlier report committed and lost its answer (the store went
+        // away in the commit, or the caller timed out waiting through an outage), maybe before its aggregation ran.
+        if (recorded || fold is { State: FoldStates.Done } && fold.Attempt == attempt)
+            await RecomputeAsync(fold?.HeldOutSubject);
+        return recorded;
     }
 
     public Task Recompute() => RecomputeAsync(null);

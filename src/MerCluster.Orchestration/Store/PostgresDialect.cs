@@ -33,5 +33,7 @@ internal sealed class PostgresDialect(string connectionString) : StoreDialect
 
     public override string? BeforeMigration => null;
 
+    public override void ForgetConnections() => _dataSource.Clear();
+
     public override ValueTask DisposeAsync() => _dataSource.DisposeAsync();
 }

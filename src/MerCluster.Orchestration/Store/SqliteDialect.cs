@@ -5,11 +5,13 @@ namespace MerCluster.Orchestration.Store;
 
 /// <summary>
 /// The embedded store: one SQLite file in WAL mode shared by the processes of one machine. Writers serialise through
-/// BEGIN IMMEDIATE and wait for each other up to the busy timeout instead of failing with SQLITE_BUSY.
+/// BEGIN IMMEDIATE and wait for each other up to the busy timeout instead of failing with SQLITE_BUSY. The timeout is
+/// short, as a lock held that long is no writer's ordinary turn but another process holding the file: past it the
+/// store's retry (<see cref="StoreRetry"/>) waits, without the blocked thread a busy wait holds.
 /// </summary>
 internal sealed class SqliteDialect : StoreDialect
 {
-    private const int BusyTimeoutMs = 30_000;
+    private const int BusyTimeoutMs = 5_000;
     private readonly string _connectionString;
 
     public SqliteDialect(string path)

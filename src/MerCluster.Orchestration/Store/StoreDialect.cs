@@ -41,6 +41,11 @@ internal abstract class StoreDialect : IAsyncDisposable
         .Replace("{bytes}", BytesColumn, StringComparison.Ordinal)
         .Replace("{lock_row}", LockRowSuffix, StringComparison.Ordinal);
 
+    /// <summary>Drops the idle pooled connections (after a failure: a restarted server closed them all).</summary>
+    public virtual void ForgetConnections()
+    {
+    }
+
     public virtual ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
     public static StoreDialect For(StoreLocation location) => location.Kind switch

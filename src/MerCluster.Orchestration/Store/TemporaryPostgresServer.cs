@@ -7,7 +7,9 @@ namespace MerCluster.Orchestration.Store;
 
 /// <summary>
 /// A throwaway PostgreSQL 15 server on loopback for the tests and `mer bench orchestration`: initdb into a temporary
-/// directory, pg_ctl start on a free port, and on dispose an immediate stop and the directory deleted. PostgreSQL
+/// directory, pg_ctl start on a free port, and on dispose an immediate stop and the directory deleted. Outage tests and
+/// `mer bench chaos --store-outage` stop it at once (<see cref="StopAsync"/>, as a crash would) and start it again on
+/// the same port and data (<see cref="RestartAsync"/>). PostgreSQL
 /// refuses to run as root, so under root it runs as the postgres user (as Debian's packages set it up).
 /// </summary>
 public sealed class TemporaryPostgresServer : IAsyncDisposable
@@ -16,6 +18,7 @@ public sealed class TemporaryPostgresServer : IAsyncDisposable
     private readonly string _root;
     private readonly string _data;
     private int _databases;
+    private bool _running;
 
     private TemporaryPostgresServer(string root, int port)
     {
@@ -37,9 +40,26 @@ public sealed class TemporaryPostgresServer : IAsyncDisposable
             await RunAsync("chown", $"postgres {root}", asPostgres: false);
         var server = new TemporaryPostgresServer(root, FreePort());
         await RunAsync(Path.Combine(BinDirectory, "initdb"), $"-D {server._data} -U postgres --auth=trust -E UTF8 --no-sync");
-        await RunAsync(Path.Combine(BinDirectory, "pg_ctl"),
-            $"-D {server._data} -l {root}/server.log -w -t 60 -o \"-c listen_addresses=127.0.0.1 -p {server.Port} -k {root} -c fsync=off -c max_connections=200\" start");
+        await server.RestartAsync();
         return server;
+    }
+
+    /// <summary>
+    /// Stops the server in immediate mode: every backend is killed without a checkpoint, clients' connections break and
+    /// new ones are refused, as when the database host crashes. Its data stays for <see cref="RestartAsync"/>.
+    /// </summary>
+    public async Task StopAsync()
+    {
+        await RunAsync(Path.Combine(BinDirectory, "pg_ctl"), $"-D {_data} -m immediate -w stop");
+        _running = false;
+    }
+
+    /// <summary>Starts the server (again, after <see cref="StopAsync"/>) on its port and data: it recovers from its log and accepts connections.</summary>
+    public async Task RestartAsync()
+    {
+        await RunAsync(Path.Combine(BinDirectory, "pg_ctl"),
+            $"-D {_data} -l {_root}/server.log -w -t 60 -o \"-c listen_addresses=127.0.0.1 -p {Port} -k {_root} -c fsync=off -c max_connections=200\" start");
+        _running = true;
     }
 
     /// <summary>A fresh, empty database; returns its store URL.</summary>
@@ -56,7 +76,8 @@ public sealed class TemporaryPostgresServer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         NpgsqlConnection.ClearAllPools();
-        await RunAsync(Path.Combine(BinDirectory, "pg_ctl"), $"-D {_data} -m immediate -w stop");
+        if (_running)
+            await StopAsync();
         Directory.Delete(_root, recursive: true);
     }
 
