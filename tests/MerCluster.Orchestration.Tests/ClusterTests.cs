@@ -207,6 +207,38 @@ public sealed class ClusterTests(PostgresServer postgres) : IAsyncLifetime
         Assert.Equal(predictions.Count, overall.N);
     }
 
+    [Theory]
+    [InlineData(10)]
+    [InlineData(60)]
+    public async Task PostgreSQL_stopped_mid_sweep_keeps_the_results_of_folds_finishing_meanwhile_and_no_silo_exits_or_is_declared_dead(int outageSeconds)
+    {
+        // A server of its own, stopped and started again: the collection's is shared with the other tests.
+        await using var server = await TemporaryPostgresServer.StartAsync();
+        var url = await server.CreateDatabaseAsync();
+        var file = TestFeatures.WriteNoopSweep(_stores.Temp.Path, $"outage-{outageSeconds}", "{name: noop, duration: 3s}");
+        await StartSilosAsync(url, 2, slots: 1);
+        var sweepId = await SubmitAsync(url, file);
+        await using var store = await CoordinationStore.OpenAsync(url);
+        await WaitForAsync(async () => (await store.ProgressAsync(sweepId)).Sum(p => p.Done) >= 1 ? "done" : null, "a fold to finish", SweepTimeout);
+        var running = await WaitForAsync(async () => (await store.SweepFoldsAsync(sweepId)).Where(f => f.State == FoldStates.Running).ToList() is { Count: 2 } both ? both : null,
+            "a fold running on each silo");
+
+        // The running folds (3 s each) finish while the server is down: their results wait in their grains.
+        await server.StopAsync();
+        await Task.Delay(TimeSpan.FromSeconds(outageSeconds));
+        Assert.All(_silos, s => Assert.False(s.HasExited, s.Output));
+        await server.RestartAsync();
+
+        await WaitForCompleteAsync(store, sweepId);
+        Assert.All(_silos, s => Assert.False(s.HasExited, s.Output));
+        foreach (var fold in running)
+            Assert.Equal("done", (await store.AttemptsAsync(fold.Id)).Single(a => a.Attempt == fold.Attempt).Outcome);
+        Assert.All(await store.SweepFoldsAsync(sweepId), f => Assert.Equal((FoldStates.Done, 0), (f.State, f.Failures)));
+        await AssertEveryPredictionOnceAsync(store, sweepId, TestFeatures.Build().Samples.Select(s => s.SampleId));
+        var members = (await store.ReadMembershipAsync(Grains.ClusterNames.Cluster))!.Silos;
+        Assert.Equal(["Active", "Active"], members.Select(m => m.Status));
+    }
+
     [Fact]
     public async Task A_poison_fold_fails_after_max_attempts_with_its_error_and_every_other_fold_completes()
     {

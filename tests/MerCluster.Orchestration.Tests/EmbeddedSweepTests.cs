@@ -42,6 +42,37 @@ public sealed class EmbeddedSweepTests(PostgresServer postgres) : IDisposable
                 Assert.Equal(("done", 1), (Assert.Single(await store.AttemptsAsync(fold.Id)).Outcome, fold.Attempt));
     }
 
+    [Fact]
+    public async Task A_SQLite_file_locked_by_another_process_for_10_s_mid_sweep_delays_the_folds_finishing_meanwhile_and_loses_none()
+    {
+        var url = _stores.Temp.SqliteUrl;
+        var file = TestFeatures.WriteNoopSweep(_stores.Temp.Path, "locked", "{name: noop, duration: 2s}");
+        var sweep = Embedded.RunAsync(url, file, slots: 2);
+        await using var store = await CoordinationStore.OpenAsync(url);
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(2);
+        List<FoldRecord> running = [];
+        while (running.Count < 2)
+        {
+            Assert.True(DateTime.UtcNow < deadline && !sweep.IsCompleted, "no two folds running after one done within 2 minutes");
+            await Task.Delay(100);
+            if ((await store.ListSweepsAsync()).SingleOrDefault() is { } listed && (await store.ProgressAsync(listed.Id)).Sum(p => p.Done) >= 1)
+                running = (await store.SweepFoldsAsync(listed.Id)).Where(f => f.State == FoldStates.Running).ToList();
+        }
+
+        // Another process holds the write lock longer than the busy timeout: the folds finishing meanwhile wait for it.
+        var locked = System.Diagnostics.Stopwatch.StartNew();
+        using (var locker = new ChildProcess("sqlite3", [StoreLocation.Parse(url).ConnectionString, ".timeout 10000", "BEGIN EXCLUSIVE;", ".system sleep 10", "COMMIT;"]))
+            Assert.True(await locker.WaitAsync(TimeSpan.FromSeconds(60)) == 0, locker.Output);
+        Assert.True(locked.Elapsed >= TimeSpan.FromSeconds(10));
+
+        var submitted = await sweep.WaitAsync(TimeSpan.FromMinutes(3));
+        Assert.Equal((6, 0), (submitted.Status.Done, submitted.Status.Failed));
+        foreach (var fold in running)
+            Assert.Equal("done", (await store.AttemptsAsync(fold.Id)).Single(a => a.Attempt == fold.Attempt).Outcome);
+        var trial = Assert.Single(await store.TrialsAsync(submitted.Id));
+        Assert.Equal(TestFeatures.Build().Samples.Select(s => s.SampleId).Order(), (await store.PredictionsAsync(trial.Id)).Select(p => p.SampleId).Order());
+    }
+
     [Theory]
     [MemberData(nameof(StoreKinds.All), MemberType = typeof(StoreKinds))]
     public async Task A_fold_that_always_fails_ends_failed_after_max_attempts_while_the_rest_complete(string kind)
