@@ -42,6 +42,9 @@ internal sealed class SiloProcesses : IAsyncDisposable
     /// <summary>The silos started and not killed (nor exited).</summary>
     public IReadOnlyList<SiloProcess> Running => _silos.Where(s => !s.HasExited).ToList();
 
+    /// <summary>Every silo process started, running or ended.</summary>
+    public IReadOnlyList<SiloProcess> All => _silos.ToList();
+
     /// <summary>How many silo processes this cluster started in all.</summary>
     public int Started => _started;
 
