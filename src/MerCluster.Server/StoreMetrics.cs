@@ -46,14 +46,23 @@ public sealed class StoreMetrics
             "Pooled accuracy of a trial's predictions so far, overall and per database (part).");
     }
 
+    /// <summary>
+    /// How long a scrape waits for the store: the store's own retry rides out an outage for minutes, and a scrape should
+    /// say at once that the store is down instead.
+    /// </summary>
+    public static readonly TimeSpan StoreWait = TimeSpan.FromSeconds(5);
+
     /// <summary>Reads the store into the gauges; an unreachable store sets mer_store_up to 0 and counts an error instead of failing the scrape.</summary>
     public async Task RefreshAsync(CancellationToken cancellationToken = default)
     {
+        using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        wait.CancelAfter(StoreWait);
         try
         {
-            _snapshot = await ReadAsync(cancellationToken);
+            _snapshot = await ReadAsync(wait.Token);
         }
-        catch (Exception e) when (e is DbException or StoreException or InvalidOperationException or IOException or TimeoutException)
+        catch (Exception e) when (e is DbException or StoreException or InvalidOperationException or IOException or TimeoutException
+                                      || e is OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
             MerMetrics.Error(MerMetrics.ErrorKinds.StoreUnreachable);
             _snapshot = Snapshot.Empty;

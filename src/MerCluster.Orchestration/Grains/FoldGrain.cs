@@ -107,26 +107,22 @@ public sealed class FoldGrain(
             MigrateOnIdle();
             return FoldStart.NoSlot;
         }
-        FoldAttemptKey key;
+        FoldAttemptKey? key = null;
+        var started = false;
         try
         {
-            // The reminder first: an attempt the store calls running always has the watch that ends it if it is lost.
+            // The watch comes first: should what follows fail once the store says the attempt runs (the reminder's silo
+            // killed, the store gone past its patience), a running fold with nothing running it is still found and ended.
             await this.RegisterOrUpdateReminder(WatchReminder, WatchPeriod, WatchPeriod);
             var trial = await store.TrialAsync(record.TrialId);
             key = new FoldAttemptKey(trial.SweepId, record.TrialId, FoldId, record.HeldOutSubject, record.Attempt + 1, silo.Name);
-        }
-        catch
-        {
-            slots.Give(holder);
-            throw;
-        }
-        if (!await StartAttemptAsync(key, holder))
-        {
-            DeactivateOnIdle();
-            return FoldStart.Finished;
-        }
-        try
-        {
+            if (!await store.StartAttemptAsync(FoldId, key.Attempt, silo.Name))
+            {
+                slots.Give(holder);
+                DeactivateOnIdle();
+                return FoldStart.Finished;
+            }
+            started = true;
             state.State = new FoldGrainState
             {
                 State = FoldStates.Running, Attempt = key.Attempt, Silo = silo.Name, Device = slot.Device, StartedAt = DateTime.UtcNow,
@@ -136,13 +132,13 @@ public sealed class FoldGrain(
         }
         catch (Exception e)
         {
-            // Started in the store but not here: given back at once rather than left "running" with its slot held.
             slots.Give(holder);
-            await store.EndAttemptAsync(FoldId, key.Attempt, AttemptEnd.Interrupted, $"could not start on silo {silo.Name}: {e.Message}");
+            if (started)
+                await GiveBackUnstartedAsync(key!, e);
             throw;
         }
         var board = GrainFactory.GetGrain<ISlotBoardGrain>(SlotBoardGrain.Key);
-        var running = new Attempt(key, slot, holder, this.AsReference<IFoldGrain>());
+        var running = new Attempt(key!, slot, holder, this.AsReference<IFoldGrain>());
         var beats = 0;
         running.Timer = this.RegisterGrainTimer(async () =>
         {
@@ -245,22 +241,6 @@ public sealed class FoldGrain(
         record.Silo is null || record.Silo == silo.Name
         || !membership.CurrentSnapshot.Members.Values.Any(m => m.Name == record.Silo && m.Status == SiloStatus.Active);
 
-    private async Task<bool> StartAttemptAsync(FoldAttemptKey key, string holder)
-    {
-        try
-        {
-            if (await store.StartAttemptAsync(FoldId, key.Attempt, silo.Name))
-                return true;
-        }
-        catch
-        {
-            slots.Give(holder);
-            throw;
-        }
-        slots.Give(holder);
-        return false;
-    }
-
     /// <summary>
     /// Stopping (a silo shutting down or preempted, Ctrl-C on an embedded sweep): the running attempt is cancelled and
     /// counted as an interruption, not a failure, so the next run starts it again from its checkpoint.
@@ -338,6 +318,22 @@ public sealed class FoldGrain(
                 log.LogWarning("{Attempt}: keeps its predictions until the store is back ({Error})", key, e.Message);
                 await Task.Delay(StoreRetry.DefaultLongestDelay, stopping).ContinueWith(_ => { }, TaskScheduler.Current);
             }
+        }
+    }
+
+    /// <summary>
+    /// The attempt was recorded as running but could not be set going: it goes back to pending as an interruption. Should
+    /// the store refuse even that, the fold's reminder ends it later; the first error is the one the caller hears.
+    /// </summary>
+    private async Task GiveBackUnstartedAsync(FoldAttemptKey key, Exception error)
+    {
+        try
+        {
+            await store.EndAttemptAsync(FoldId, key.Attempt, AttemptEnd.Interrupted, $"could not start on silo {silo.Name}: {error.Message}");
+        }
+        catch (Exception e)
+        {
+            log.LogWarning("{Attempt}: could not start ({Error}), nor be given back ({GiveBackError}); its reminder will", key, error.Message, e.Message);
         }
     }
 
