@@ -116,6 +116,15 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public async Task A_silo_given_a_store_patience_that_is_no_duration_stops_naming_the_option()
+    {
+        using var silo = MerProcess.Start("silo", "--store", _temp.SqliteUrl, "--slots", "1", "--store-patience", "5x");
+        Assert.NotEqual(0, await silo.WaitAsync(Timeout));
+        Assert.Contains("--store-patience: '5x' is not a duration", silo.Output);
+        Assert.DoesNotContain("joined the cluster", silo.Output);
+    }
+
+    [Fact]
     public async Task A_silo_on_an_unreachable_store_or_a_store_of_a_newer_schema_stops_naming_it()
     {
         using var unreachable = MerProcess.Start("silo", "--store", "postgres://nobody@127.0.0.1:1/nowhere");

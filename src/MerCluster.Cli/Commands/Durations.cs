@@ -15,7 +15,8 @@ internal static class Durations
                 return TimeSpan.FromSeconds(n * seconds);
         if (TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out var span) && span > TimeSpan.Zero)
             return span;
-        result.AddError($"'{text}' is not a duration (e.g. 500ms, 30s, 5m, 00:01:30)");
+        var key = result.Parent is OptionResult option ? $"{option.Option.Name}: " : "";
+        result.AddError($"{key}'{text}' is not a duration (e.g. 500ms, 30s, 5m, 00:01:30)");
         return TimeSpan.Zero;
     }
 }

@@ -37,9 +37,15 @@ internal static partial class SiloCommand
         {
             Description = "Running in a Kubernetes pod: the silo is named after POD_NAME and watches its cluster's pods (labels orleans/clusterId and orleans/serviceId = mercluster) in POD_NAMESPACE, so a deleted pod's silo is declared dead at once. Needs a Role to get, list and watch pods.",
         };
+        var storePatience = new Option<TimeSpan>("--store-patience")
+        {
+            Description = "How long each store operation waits for an unreachable store (PostgreSQL restarting, a locked SQLite file) before it fails: 500ms, 30s, 5m...",
+            DefaultValueFactory = _ => StoreRetry.DefaultPatience,
+            CustomParser = result => Durations.Parse(result.Tokens.Single().Value, result),
+        };
         var command = new Command("silo", "Join the cluster on a store as an Orleans silo and train one fold per device slot until stopped (SIGTERM gives running folds back).")
         {
-            store, devices, slots, cache, artifacts, cacheSize, threads, metricsPort, name, address, port, gatewayPort, kubernetes,
+            store, devices, slots, cache, artifacts, cacheSize, threads, metricsPort, name, address, port, gatewayPort, kubernetes, storePatience,
         };
         command.SetAction(parse =>
         {
@@ -69,6 +75,7 @@ internal static partial class SiloCommand
                 SiloPort = parse.GetValue(port),
                 GatewayPort = parse.GetValue(gatewayPort),
                 Kubernetes = parse.GetValue(kubernetes),
+                StorePatience = parse.GetValue(storePatience),
                 Log = message => Console.Error.WriteLine($"{DateTime.Now:HH:mm:ss} {message}"),
             }, parse.GetValue(metricsPort));
         });

@@ -58,6 +58,9 @@ public sealed record SiloSettings
     /// </summary>
     public bool Kubernetes { get; init; }
 
+    /// <summary>How long each store operation waits for an unreachable store before it fails (<see cref="StoreRetry"/>).</summary>
+    public TimeSpan StorePatience { get; init; } = StoreRetry.DefaultPatience;
+
     /// <summary>The one silo of an embedded sweep (`mer sweep run`, `mer demo`): Orleans' own warnings are not shown, only errors.</summary>
     public bool Embedded { get; init; }
 
@@ -106,7 +109,7 @@ public static class SiloHost
                 throw new ArgumentException($"device '{device}' cannot train here: {e.Message.Replace("training config: key 'device' is ", "")}", e);
             }
         }
-        var store = await CoordinationStore.OpenAsync(settings.StoreUrl, cancellationToken);
+        var store = await CoordinationStore.OpenAsync(settings.StoreUrl, new StoreRetry { Patience = settings.StorePatience }, cancellationToken);
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         // Start-up notes that are not a user's business (server GC on a small box, our short reminder period).
