@@ -349,10 +349,12 @@ public sealed class Trainer : IDisposable
     /// says why); without it that is an error, as for a file the user named. A resumed checkpoint or starting weights
     /// (a mer checkpoint) trained on a held-out subject is an error naming the file and the subject
     /// (<see cref="CheckHeldOut"/>); one that records no subjects trains, and <see cref="FoldResult.SubjectsUnknown"/> says so.
+    /// <paramref name="resumed"/> hears the epoch of a resumed checkpoint as training carries on from it, not once it is over
+    /// (an attempt cut short again has still resumed).
     /// </summary>
     public static FoldResult TrainFold(TrainingConfig config, FeatureSet features, Core.Protocols.Fold fold,
         IProgress<EpochProgress>? progress = null, CancellationToken cancellation = default, string? checkpointPath = null,
-        bool discardUnusableCheckpoint = false, Action<string>? checkpointSaved = null)
+        bool discardUnusableCheckpoint = false, Action<string>? checkpointSaved = null, Action<int>? resumed = null)
     {
         var context = $"model '{config.Model.Name}', fold '{fold.Name}'";
         if (fold.TrainRows.Concat(fold.TestRows).Any(row => row < 0 || row >= features.Count))
@@ -370,6 +372,8 @@ public sealed class Trainer : IDisposable
         using var trainer = CreateOrResume(config, checkpointPath, $"fold '{fold.Name}'", discardUnusableCheckpoint ? why => discarded = why : null);
         var subjectsUnknown = trainer.CheckHeldOut(heldOut.Samples.Select(s => s.Subject), context);
         var resumedEpoch = trainer.Epoch;
+        if (resumedEpoch > 0)
+            resumed?.Invoke(resumedEpoch);
         var loss = trainer.Fit(train, progress, cancellation, checkpointPath, fold: fold.Name, checkpointSaved: checkpointSaved);
         // Seed 004 classifies with an SVM on the penultimate features when the model config asks for it.
         var probabilities = trainer.Svm is { } svm

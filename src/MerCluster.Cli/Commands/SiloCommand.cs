@@ -76,7 +76,7 @@ internal static partial class SiloCommand
                 GatewayPort = parse.GetValue(gatewayPort),
                 Kubernetes = parse.GetValue(kubernetes),
                 StorePatience = parse.GetValue(storePatience),
-                Log = message => Console.Error.WriteLine($"{DateTime.Now:HH:mm:ss} {message}"),
+                Log = message => Console.Error.WriteLine($"{DateTime.UtcNow:yyyy-MM-ddTHH:mm:ss.fffZ} {message}"),
             }, parse.GetValue(metricsPort));
         });
         return command;

@@ -118,7 +118,11 @@ public static class SiloHost
         // An embedded sweep shows its own progress: Orleans speaks up only for errors.
         if (settings.Embedded)
             builder.Logging.AddFilter("Orleans", LogLevel.Error);
-        builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
+        // A `mer silo` tells each fold's story on its console (an embedded sweep shows its progress instead).
+        if (!settings.Embedded)
+            builder.Logging.AddFilter(typeof(FoldEvents).FullName, LogLevel.Information);
+        // Millisecond UTC times, so the lines of silos on several hosts interleave as they happened.
+        builder.Logging.AddSimpleConsole(o => (o.SingleLine, o.TimestampFormat, o.UseUtcTimestamp) = (true, "yyyy-MM-ddTHH:mm:ss.fffZ ", true));
         builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         more?.Invoke(builder);
         Configure(builder, settings, store);
@@ -170,8 +174,10 @@ public static class SiloHost
             silo.Services.AddSingleton(services => new FeatureSetCache(services.GetRequiredService<SiloArtifacts>()));
             silo.Services.AddSingleton(new SiloLog(settings.Log ?? (_ => { })));
             silo.Services.AddHostedService<SweepWaker>();
+            silo.Services.AddSingleton<FoldEvents>();
             silo.Services.AddSingleton(services => new FoldExecutor(services.GetRequiredService<SweepContexts>(), services.GetRequiredService<FeatureSetCache>(),
-                new FoldRunners(new TrainingFoldRunner()), services.GetRequiredService<SiloArtifacts>(), services.GetRequiredService<SiloLog>()));
+                new FoldRunners(new TrainingFoldRunner()), services.GetRequiredService<SiloArtifacts>(), services.GetRequiredService<SiloLog>(),
+                services.GetRequiredService<FoldEvents>()));
             more?.Invoke(silo);
         });
     }

@@ -11,14 +11,15 @@ namespace MerCluster.Orchestration.Folds;
 /// (<see cref="Checkpoint"/>: holding what an earlier attempt saved, if any, so a fold taken over resumes; null: none)
 /// and what to call after each checkpoint written there (<see cref="CheckpointSaved"/>: it goes to the artifact store, at
 /// <see cref="CheckpointLocation"/>, the place messages name),
-/// where it says what it did beyond the fold's outcome (<see cref="Log"/>), and where it reports each finished epoch (<see cref="Epochs"/>).
+/// where it says what it did beyond the fold's outcome (<see cref="Log"/>), where it reports each finished epoch (<see cref="Epochs"/>),
+/// and what to call when it carries on from the checkpoint at an epoch (<see cref="Resumed"/>).
 /// </summary>
 public sealed record FoldJob(FoldAttemptKey Attempt, SweepOptions Options, string OptionsSource, FeatureSet Features, IEvaluationProtocol Protocol, Fold Fold, string Device,
     int Threads = 0, string? Checkpoint = null, Action<string>? Log = null, Action<int, int>? Epochs = null, Action<string>? CheckpointSaved = null,
-    string? CheckpointLocation = null);
+    string? CheckpointLocation = null, Action<int>? Resumed = null);
 
-/// <summary>One attempt of one fold: every write about the fold names all of these.</summary>
+/// <summary>One attempt of one fold: every write about the fold names all of these, and every log line its fold id (what `mer status --events --fold` takes).</summary>
 public sealed record FoldAttemptKey(string SweepId, long TrialId, long FoldId, string HeldOutSubject, int Attempt, string Silo)
 {
-    public override string ToString() => $"fold {HeldOutSubject} of trial {TrialId} (sweep {SweepId}, attempt {Attempt})";
+    public override string ToString() => $"fold {FoldId} ({HeldOutSubject}) of trial {TrialId} (sweep {SweepId}, attempt {Attempt})";
 }

@@ -31,15 +31,13 @@ public sealed class TrainingFoldRunner : IFoldRunner
         {
             var progress = job.Epochs is { } epochs ? new EpochReporter(epochs) : null;
             var result = Trainer.TrainFold(config, job.Features, job.Fold, progress, cancellation: cancellationToken, checkpointPath: checkpoint,
-                discardUnusableCheckpoint: true, checkpointSaved: checkpoint is null ? null : job.CheckpointSaved);
+                discardUnusableCheckpoint: true, checkpointSaved: checkpoint is null ? null : job.CheckpointSaved, resumed: job.Resumed);
             // Messages name the checkpoint where it is kept (the artifact store), not the local copy trained from.
             var location = job.CheckpointLocation ?? checkpoint;
             if (result.DiscardedCheckpoint is { } why)
                 job.Log?.Invoke($"discarded a checkpoint that cannot resume this fold and trained from the start: {(checkpoint is null ? why : why.Replace(checkpoint, location))}");
             if (result.SubjectsUnknown is { } unknown)
                 job.Log?.Invoke(checkpoint is null ? unknown : unknown.Replace(checkpoint, location));
-            if (result.ResumedEpoch > 0)
-                job.Log?.Invoke($"resumed from {location} at epoch {result.ResumedEpoch}");
             MerMetrics.Trained(job.Attempt.Silo, job.Device, (long)job.Fold.TrainRows.Count * result.Epochs, result.Epochs);
             return result.Predictions;
         }, cancellationToken);

@@ -53,7 +53,7 @@ public sealed record FoldGrainState
 public sealed class FoldGrain(
     [PersistentState("fold", StoreClusterExtensions.StorageName)] IPersistentState<FoldGrainState> state,
     CoordinationStore store, SiloSlots slots, FoldExecutor executor, ILocalSiloDetails silo, IClusterMembershipService membership,
-    IHostApplicationLifetime lifetime, ILogger<FoldGrain> log)
+    IHostApplicationLifetime lifetime, ILogger<FoldGrain> log, FoldEvents events)
     : Grain, IFoldGrain, IRemindable
 {
     private const string WatchReminder = "watch";
@@ -137,6 +137,7 @@ public sealed class FoldGrain(
                 await GiveBackUnstartedAsync(key!, e);
             throw;
         }
+        await events.RecordAsync(key!, FoldEventKinds.Placed, device: slot.Device);
         var board = GrainFactory.GetGrain<ISlotBoardGrain>(SlotBoardGrain.Key);
         var running = new Attempt(key!, slot, holder, this.AsReference<IFoldGrain>());
         var beats = 0;
@@ -174,6 +175,8 @@ public sealed class FoldGrain(
         {
             var recorded = await ReportAsync(key, running.Work.Result);
             next = recorded ? FoldStates.Done : (await store.FoldAsync(FoldId))?.State ?? FoldStates.Failed;
+            if (recorded)
+                await events.RecordAsync(key, FoldEventKinds.Completed, $"{running.Work.Result.Count} predictions after {running.Elapsed.TotalSeconds:0.0} s", running.Device);
             MerMetrics.FoldFinished(key.SweepId, key.TrialId, FoldStates.Done, running.Elapsed);
         }
         else if (running.Cancelled)
@@ -181,6 +184,7 @@ public sealed class FoldGrain(
             await store.EndAttemptAsync(FoldId, attempt, AttemptEnd.Cancelled, "cancelled with its sweep");
             await store.AbandonFoldAsync(FoldId, "cancelled");
             next = FoldStates.Failed;
+            await events.RecordAsync(key, FoldEventKinds.Cancelled, "cancelled with its sweep", running.Device);
             MerMetrics.FoldFinished(key.SweepId, key.TrialId, "cancelled", running.Elapsed);
         }
         else
@@ -188,6 +192,7 @@ public sealed class FoldGrain(
             var error = running.Work.Exception?.InnerException is { } e ? $"{e.GetType().Name}: {e.Message}" : "cancelled";
             next = await store.EndAttemptAsync(FoldId, attempt, AttemptEnd.Failed, error) ?? FoldStates.Failed;
             log.LogWarning("{Attempt} failed: {Error}; the fold is {State}", key, error, next);
+            await events.RecordAsync(key, FoldEventKinds.Failed, $"{error}; the fold is {next}", running.Device);
             MerMetrics.Error(MerMetrics.ErrorKinds.FoldFailed);
             MerMetrics.FoldFinished(key.SweepId, key.TrialId, FoldStates.Failed, running.Elapsed);
             if (next == FoldStates.Failed)
@@ -264,10 +269,13 @@ public sealed class FoldGrain(
         {
             // It finished as the silo stopped: its result still counts.
             var recorded = await ReportAsync(running.Key, running.Work.Result);
+            if (recorded)
+                await events.RecordAsync(running.Key, FoldEventKinds.Completed, $"{running.Work.Result.Count} predictions as its silo stopped", running.Device);
             await EndAsync(recorded ? FoldStates.Done : (await store.FoldAsync(FoldId))?.State ?? FoldStates.Failed, running.Key.SweepId);
             return;
         }
         var next = await store.EndAttemptAsync(FoldId, running.Key.Attempt, AttemptEnd.Interrupted, $"silo {silo.Name} stopped ({reason.Description})");
+        await events.RecordAsync(running.Key, FoldEventKinds.Interrupted, $"silo {silo.Name} stopped ({reason.Description}); the fold is {next ?? FoldStates.Pending}", running.Device);
         MerMetrics.FoldFinished(running.Key.SweepId, running.Key.TrialId, "interrupted", running.Elapsed);
         await EndAsync(next ?? FoldStates.Pending, running.Key.SweepId, keepWatching: true);
     }
@@ -351,6 +359,8 @@ public sealed class FoldGrain(
         MerMetrics.Error(MerMetrics.ErrorKinds.SiloLost);
         MerMetrics.FailedOver();
         log.LogWarning("fold {Fold} ({Subject}): {Error}; the fold is {State}", FoldId, record.HeldOutSubject, error, next);
+        await events.RecordAsync(new FoldAttemptKey(trial.SweepId, record.TrialId, FoldId, record.HeldOutSubject, record.Attempt, record.Silo ?? "?"),
+            FoldEventKinds.Interrupted, $"{error}; the fold is {next}", state.State.Attempt == record.Attempt ? state.State.Device : null);
         if (next == FoldStates.Failed)
             await GrainFactory.GetGrain<ITrialGrain>(record.TrialId).Recompute();
         state.State.State = next;
@@ -394,6 +404,7 @@ public sealed class FoldGrain(
 
         public FoldAttemptKey Key => key;
         public string Holder => holder;
+        public string Device => slot.Device;
         public IGrainTimer? Timer { get; set; }
         public Task<IReadOnlyList<SamplePrediction>> Work { get; private set; } = Task.FromResult<IReadOnlyList<SamplePrediction>>([]);
         public bool Cancelled { get; private set; }

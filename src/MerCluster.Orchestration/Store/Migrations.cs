@@ -184,6 +184,26 @@ internal static class Migrations
             // A given-back attempt (its silo stopping) is an interruption now; it was never counted, and is not counted here.
             "UPDATE fold_attempts SET outcome = 'interrupted' WHERE outcome = 'given back'",
         ]),
+        (5, "fold events: each fold's story, one row per thing that happened to it",
+        [
+            // No foreign keys: an event is written beside the fold's work, never in its transaction, and must not fail it.
+            """
+            CREATE TABLE fold_events (
+                id {identity},
+                sweep_id TEXT NOT NULL,
+                trial_id BIGINT NOT NULL,
+                fold_id BIGINT NOT NULL,
+                attempt INTEGER NOT NULL,
+                kind TEXT NOT NULL,
+                silo TEXT,
+                device TEXT,
+                epoch INTEGER,
+                message TEXT,
+                at BIGINT NOT NULL)
+            """,
+            "CREATE INDEX fold_events_by_sweep ON fold_events (sweep_id, at, id)",
+            "CREATE INDEX fold_events_by_fold ON fold_events (fold_id, at, id)",
+        ]),
     ];
 
     public static int Latest => All[^1].Version;
