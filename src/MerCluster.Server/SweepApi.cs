@@ -4,6 +4,7 @@ using MerCluster.Core.Configuration;
 using MerCluster.Orchestration.Store;
 using MerCluster.Orchestration.Sweeps;
 using MerCluster.Orchestration.Folds;
+using MerCluster.Orchestration.Cluster;
 using MerCluster.Orchestration.Grains;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -52,10 +53,14 @@ public static class SweepApi
                 : Results.Ok(folds.Select(f => FoldView.From(f, scores.GetValueOrDefault(f.Id))).ToList());
         });
 
+        // The story of the sweep's folds, oldest first; ?fold=ID narrows it to one fold.
+        api.MapGet("/sweeps/{id}/events", async (string id, long? fold, CancellationToken ct) =>
+            await store.FindSweepAsync(id, ct) is { } sweep
+                ? Results.Ok(await store.FoldEventsAsync(sweep.Id, fold, ct))
+                : NotFound($"no sweep '{id}'"));
 
         api.MapGet("/silos", async (CancellationToken ct) =>
-            Results.Ok(((await store.ReadMembershipAsync(ClusterNames.Cluster, cancellationToken: ct))?.Silos ?? [])
-                .Select(s => new SiloView(s.SiloName, s.HostName, $"{s.Address}:{s.Port}", s.Status, s.StartTime, s.IAmAliveTime)).ToList()));
+            Results.Ok(await ClusterSilos.ReadAsync(store, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), ct)));
 
         api.MapPost("/sweeps", async (HttpRequest request, CancellationToken ct) =>
         {
@@ -133,4 +138,3 @@ public sealed record FoldView(long Id, long TrialId, string HeldOutSubject, stri
 }
 
 /// <summary>A silo in the membership table: name, host, silo endpoint, Orleans status (Joining, Active, ShuttingDown, Dead...), start and last-alive times (Unix ms).</summary>
-public sealed record SiloView(string Name, string Host, string Endpoint, string Status, long StartedAt, long AliveAt);

@@ -1,21 +1,48 @@
 using System.CommandLine;
 using MerCluster.Orchestration.Aggregation;
-using MerCluster.Orchestration.Grains;
+using MerCluster.Orchestration.Cluster;
 using MerCluster.Orchestration.Store;
 using Spectre.Console;
 
 namespace MerCluster.Cli.Commands;
 
-/// <summary>`mer status [SWEEP]`: every sweep in the store with its progress, or one sweep's trials and failed folds, and the cluster's live silos; read from the store, so it works with or without a running cluster.</summary>
+/// <summary>
+/// `mer status [SWEEP]`: every sweep in the store with its progress, or one sweep's trials and failed folds, and the
+/// cluster's silos (dead ones too, so a killed silo shows as Dead); `--events` (or `--fold ID`) prints the story of the
+/// sweep's folds instead, one event a line. Read from the store, so it works with or without a running cluster.
+/// </summary>
 internal static class StatusCommand
 {
     public static Command Create()
     {
         var sweep = new Argument<string?>("sweep") { Description = "A sweep id or name (default: all sweeps).", Arity = ArgumentArity.ZeroOrOne };
         var store = StoreOption.Create();
-        var command = new Command("status", "Show the sweeps in the store, or one sweep's trials and failed folds.") { sweep, store };
-        command.SetAction(parse => SweepCommand.Guard(() => ShowAsync(parse.GetValue(sweep), parse.GetValue(store)!)));
+        var events = new Option<bool>("--events") { Description = "Print every event of the sweep's folds (placed, started, checkpoint, resumed, interrupted, completed, failed), oldest first, with UTC times to the millisecond." };
+        var fold = new Option<long?>("--fold") { Description = "Print the events of this fold only (its id, as the events and the silos' logs name it)." };
+        var command = new Command("status", "Show the sweeps in the store, or one sweep's trials and failed folds, or its folds' events.") { sweep, store, events, fold };
+        command.SetAction(parse => SweepCommand.Guard(() => parse.GetValue(events) || parse.GetValue(fold) is not null
+            ? ShowEventsAsync(parse.GetValue(sweep), parse.GetValue(fold), parse.GetValue(store)!)
+            : ShowAsync(parse.GetValue(sweep), parse.GetValue(store)!)));
         return command;
+    }
+
+    /// <summary>One line per event: time, fold id, held-out subject, trial, attempt, what happened, where, at which epoch, and the message.</summary>
+    private static async Task<string> ShowEventsAsync(string? sweepName, long? foldId, string url)
+    {
+        if (sweepName is null)
+            throw new ArgumentException("--events and --fold need a sweep: mer status SWEEP --events");
+        await using var store = await CoordinationStore.OpenAsync(url);
+        var sweep = await store.FindSweepAsync(sweepName) ?? throw new ArgumentException($"no sweep '{sweepName}' in {store.Location}");
+        var folds = (await store.SweepFoldsAsync(sweep.Id)).ToDictionary(f => f.Id);
+        if (foldId is { } id && !folds.ContainsKey(id))
+            throw new ArgumentException($"sweep {sweep.Id} has no fold {id} (its folds are {folds.Keys.Min()}..{folds.Keys.Max()})");
+        var trials = (await store.TrialsAsync(sweep.Id)).ToDictionary(t => t.Id, t => t.Label);
+        foreach (var e in await store.FoldEventsAsync(sweep.Id, foldId))
+            Console.WriteLine($"{DateTimeOffset.FromUnixTimeMilliseconds(e.At):yyyy-MM-ddTHH:mm:ss.fffZ} fold {e.FoldId} "
+                + $"({(folds.TryGetValue(e.FoldId, out var f) ? f.HeldOutSubject : "?")}, trial {trials.GetValueOrDefault(e.TrialId, e.TrialId.ToString())}) "
+                + $"attempt {e.Attempt} {e.Kind}" + (e.Silo is null ? "" : $" on {e.Silo}") + (e.Device is null ? "" : $" ({e.Device})")
+                + (e.Epoch is { } epoch ? $" at epoch {epoch}" : "") + (string.IsNullOrEmpty(e.Message) ? "" : $": {e.Message}"));
+        return sweep.Id;
     }
 
     private static async Task<string> ShowAsync(string? sweepName, string url)
@@ -65,9 +92,9 @@ internal static class StatusCommand
         var silos = new Table().AddColumns("silo", "host", "endpoint", "status", "started", "last alive");
         silos.Title = new TableTitle("silos");
         var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-        foreach (var silo in ((await store.ReadMembershipAsync(ClusterNames.Cluster))?.Silos ?? []).Where(s => s.Status != "Dead").OrderBy(s => s.SiloName))
-            silos.AddRow(Markup.Escape(silo.SiloName), Markup.Escape(silo.HostName), $"{silo.Address}:{silo.Port}", silo.Status,
-                DateTimeOffset.FromUnixTimeMilliseconds(silo.StartTime).ToLocalTime().ToString("yyyy-MM-dd HH:mm:ss"), $"{Math.Max(0, now - silo.IAmAliveTime) / 1000.0:0} s ago");
+        foreach (var silo in await ClusterSilos.ReadAsync(store, now))
+            silos.AddRow(Markup.Escape(silo.Name), Markup.Escape(silo.Host), silo.Endpoint, silo.Status,
+                DateTimeOffset.FromUnixTimeMilliseconds(silo.StartedAt).ToLocalTime().ToString("yyyy-MM-dd HH:mm:ss"), $"{Math.Max(0, now - silo.AliveAt) / 1000.0:0} s ago");
         AnsiConsole.Write(silos);
         return sweepName ?? "";
     }

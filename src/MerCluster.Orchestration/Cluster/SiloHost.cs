@@ -75,13 +75,16 @@ public sealed record SiloSettings
 /// </summary>
 public static class SiloHost
 {
+    /// <summary>How often a silo writes its alive time to the membership table (<see cref="ClusterSilos"/> reads it).</summary>
+    public static readonly TimeSpan AlivePublishPeriod = TimeSpan.FromSeconds(10);
+
     /// <summary>Failure detection: a silo that misses 2 probes of 1 s is suspected, and declared dead once 2 silos vote (or the only other one).</summary>
     public static void TuneMembership(ClusterMembershipOptions options)
     {
         options.ProbeTimeout = TimeSpan.FromSeconds(1);
         options.NumMissedProbesLimit = 2;
         options.NumProbedSilos = 3;
-        options.IAmAliveTablePublishTimeout = TimeSpan.FromSeconds(10);
+        options.IAmAliveTablePublishTimeout = AlivePublishPeriod;
         options.TableRefreshTimeout = TimeSpan.FromSeconds(5);
         options.DeathVoteExpirationTimeout = TimeSpan.FromSeconds(30);
         options.DefunctSiloExpiration = TimeSpan.FromHours(1);

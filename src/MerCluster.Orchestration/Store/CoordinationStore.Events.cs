@@ -69,10 +69,4 @@ public sealed record FoldEvent
     public int? Epoch { get; init; }
     public string? Message { get; init; }
     public long At { get; init; }
-
-    /// <summary>One line for a terminal or a log: time (ms, UTC), fold, attempt, kind, where, epoch, message.</summary>
-    public override string ToString() =>
-        $"{DateTimeOffset.FromUnixTimeMilliseconds(At):yyyy-MM-ddTHH:mm:ss.fffZ} fold {FoldId} attempt {Attempt} {Kind}"
-        + (Silo is null ? "" : $" on {Silo}") + (Device is null ? "" : $" ({Device})")
-        + (Epoch is { } epoch ? $" at epoch {epoch}" : "") + (string.IsNullOrEmpty(Message) ? "" : $": {Message}");
 }
