@@ -136,5 +136,3 @@ public sealed record FoldView(long Id, long TrialId, string HeldOutSubject, stri
     public static FoldView From(FoldRecord fold, FoldScoreRecord? score) =>
         new(fold.Id, fold.TrialId, fold.HeldOutSubject, fold.State, fold.Attempt, fold.Failures, fold.Interruptions, fold.Silo, fold.LastError, score?.Uf1, score?.Uar, score?.Acc);
 }
-
-/// <summary>A silo in the membership table: name, host, silo endpoint, Orleans status (Joining, Active, ShuttingDown, Dead...), start and last-alive times (Unix ms).</summary>
