@@ -22,6 +22,26 @@ public sealed class CliTests : IDisposable
         Assert.True(await status.WaitAsync(Timeout) == 0, status.Output);
         Assert.Contains("failed: base fold samm/s2 after 1 attempts", status.Output);
 
+        // Every fold's story, one event a line with a millisecond UTC time; --fold narrows it to the failed one.
+        using var events = MerProcess.Start("status", "cli", "--events", "--store", url);
+        Assert.True(await events.WaitAsync(Timeout) == 0, events.Output);
+        var lines = events.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var stamps = lines.Select(l => DateTimeOffset.ParseExact(l[..24], "yyyy-MM-ddTHH:mm:ss.fffZ", null)).ToList();
+        Assert.Equal(stamps.Order(), stamps);
+        Assert.Equal(6, lines.Count(l => l.Contains(" attempt 1 placed on ", StringComparison.Ordinal) && l.Contains("(cpu)", StringComparison.Ordinal)));
+        Assert.Equal(6, lines.Count(l => l.Contains(" attempt 1 started on ", StringComparison.Ordinal)));
+        Assert.Equal(5, lines.Count(l => l.Contains(" attempt 1 completed on ", StringComparison.Ordinal)));
+        var failed = Assert.Single(lines, l => l.Contains(" failed on ", StringComparison.Ordinal));
+        Assert.Contains("(samm/s2, trial base) attempt 1 failed on ", failed);
+        Assert.Contains("listed in model.fail_subjects; the fold is failed", failed);
+        var foldId = failed.Split(' ')[2];
+        using var one = MerProcess.Start("status", "cli", "--fold", foldId, "--store", url);
+        Assert.True(await one.WaitAsync(Timeout) == 0, one.Output);
+        Assert.Equal(["placed", "started", "failed"], one.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split(' ')[8]));
+        using var noFold = MerProcess.Start("status", "cli", "--fold", "999999", "--store", url);
+        Assert.Equal(1, await noFold.WaitAsync(Timeout));
+        Assert.Contains("has no fold 999999", noFold.Output);
+
         var reportDir = _temp.File("report");
         using var report = MerProcess.Start("report", "cli", "--format", "json", "--out", reportDir, "--store", url);
         Assert.True(await report.WaitAsync(Timeout) == 0, report.Output);

@@ -7,7 +7,9 @@ namespace MerCluster.Orchestration.Cluster;
 /// The cluster's silos as `mer status` and GET /api/silos show them: each silo name once, as its latest incarnation,
 /// with Orleans' status for it. A silo that died is Dead as soon as the others vote it out (failure detection, see
 /// <see cref="SiloHost.TuneMembership"/>: seconds); one that died with no silo left to notice stays Active in the
-/// table, so an Active silo silent for <see cref="SilentAfter"/> is shown as <see cref="Unresponsive"/>.
+/// table, so an Active silo silent for <see cref="SilentAfter"/> is shown as <see cref="Unresponsive"/>. A silo dead
+/// for longer than <see cref="SiloHost.DefunctSiloExpiration"/> is left out, as Orleans' cleanup would remove it
+/// (every embedded sweep leaves a dead silo of its own).
 /// </summary>
 public static class ClusterSilos
 {
@@ -21,6 +23,7 @@ public static class ClusterSilos
         ((await store.ReadMembershipAsync(ClusterNames.Cluster, cancellationToken: cancellationToken))?.Silos ?? [])
             .GroupBy(s => s.SiloName)
             .Select(g => g.MaxBy(s => (s.StartTime, s.Generation))!)
+            .Where(s => s.Status != "Dead" || now - Math.Max(s.IAmAliveTime, s.StartTime) <= SiloHost.DefunctSiloExpiration.TotalMilliseconds)
             .OrderBy(s => s.SiloName, StringComparer.Ordinal)
             .Select(s => new SiloSummary(s.SiloName, s.HostName, $"{s.Address}:{s.Port}",
                 s.Status == "Active" && now - s.IAmAliveTime > SilentAfter.TotalMilliseconds ? Unresponsive : s.Status, s.StartTime, s.IAmAliveTime))

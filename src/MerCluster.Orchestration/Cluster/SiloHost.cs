@@ -78,6 +78,9 @@ public static class SiloHost
     /// <summary>How often a silo writes its alive time to the membership table (<see cref="ClusterSilos"/> reads it).</summary>
     public static readonly TimeSpan AlivePublishPeriod = TimeSpan.FromSeconds(10);
 
+    /// <summary>How long a dead silo's row stays in the membership table (and in `mer status`).</summary>
+    public static readonly TimeSpan DefunctSiloExpiration = TimeSpan.FromHours(1);
+
     /// <summary>Failure detection: a silo that misses 2 probes of 1 s is suspected, and declared dead once 2 silos vote (or the only other one).</summary>
     public static void TuneMembership(ClusterMembershipOptions options)
     {
@@ -87,7 +90,7 @@ public static class SiloHost
         options.IAmAliveTablePublishTimeout = AlivePublishPeriod;
         options.TableRefreshTimeout = TimeSpan.FromSeconds(5);
         options.DeathVoteExpirationTimeout = TimeSpan.FromSeconds(30);
-        options.DefunctSiloExpiration = TimeSpan.FromHours(1);
+        options.DefunctSiloExpiration = DefunctSiloExpiration;
         options.DefunctSiloCleanupPeriod = TimeSpan.FromMinutes(10);
     }
 
