@@ -24,7 +24,7 @@ public sealed class ClusterTests(PostgresServer postgres) : IAsyncLifetime
     [Theory]
     [InlineData("postgres", 3)]
     [InlineData("sqlite", 2)]
-    public async Task A_silo_killed_while_training_has_its_fold_resumed_from_its_checkpoint_on_another_silo_and_every_sample_predicted_once(string kind, int silos)
+    public async Task A_silo_killed_while_training_has_its_fold_resumed_from_its_checkpoint_on_another_silo_and_every_sample_predicted_once_and_its_story_told(string kind, int silos)
     {
         var url = await _stores.UrlAsync(kind);
         TrainingSweepTests.SeparableFlowFeatures().Write(Path.Combine(_stores.Temp.Path, "features"));
@@ -45,9 +45,21 @@ public sealed class ClusterTests(PostgresServer postgres) : IAsyncLifetime
             ? Directory.EnumerateFiles(Checkpoints, "*.ckpt", SearchOption.AllDirectories).FirstOrDefault() : null), "a fold to save a checkpoint");
         var fold = await WaitForAsync(async () => (await store.SweepFoldsAsync(sweepId)).FirstOrDefault(f =>
             f.State == FoldStates.Running && f.HeldOutSubject.Replace('/', '_') + ".ckpt" == Path.GetFileName(checkpoint)), "the checkpointing fold to be running");
+        await WaitForAsync(async () => (await store.FoldEventsAsync(sweepId, fold.Id)).FirstOrDefault(e => e.Kind == FoldEventKinds.Checkpoint), "its checkpoint event");
         var victim = Silo(fold.Silo!);
         victim.Kill();
+        var killed = DateTime.UtcNow;
         await victim.WaitAsync(StartTimeout);
+
+        // The others vote the killed silo out within Orleans' failure detection (missed probes of 1 s), and status says so.
+        await WaitForAsync(async () => (await ClusterSilos.ReadAsync(store, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()))
+            .FirstOrDefault(s => s.Name == fold.Silo && s.Status == "Dead"), $"silo {fold.Silo} to be declared dead", TimeSpan.FromSeconds(60));
+        var detection = DateTime.UtcNow - killed;
+        using (var status = MerProcess.Start("status", "--store", url))
+        {
+            Assert.True(await status.WaitAsync(StartTimeout) == 0, status.Output);
+            Assert.Matches($@"│ {fold.Silo} +│[^\n]*│ Dead +│", status.Output);
+        }
 
         await WaitForCompleteAsync(store, sweepId);
 
@@ -55,11 +67,31 @@ public sealed class ClusterTests(PostgresServer postgres) : IAsyncLifetime
         Assert.Equal((fold.Silo, "interrupted"), (attempts[0].Silo, attempts[0].Outcome));
         Assert.Contains("died", attempts[0].Error);
         Assert.Equal("done", attempts[^1].Outcome);
-        Assert.Equal((0, 1), ((await store.FoldAsync(fold.Id))!.Failures, (await store.FoldAsync(fold.Id))!.Interruptions));
+        var history = string.Join("; ", attempts.Select(a => $"#{a.Attempt} {a.Silo} {a.Outcome} {a.Error}"));
+        Assert.True((0, 1) == ((await store.FoldAsync(fold.Id))!.Failures, (await store.FoldAsync(fold.Id))!.Interruptions), history);
         Assert.NotEqual(fold.Silo, attempts[^1].Silo);
-        Assert.Contains(_silos.Where(s => s != victim), s => s.Output.Contains($"resumed from {checkpoint} at epoch", StringComparison.Ordinal));
+        Assert.True(_silos.Where(s => s != victim).Any(s => s.Output.Contains($"resumed from {checkpoint} at epoch", StringComparison.Ordinal)),
+            string.Join("\n", await store.FoldEventsAsync(sweepId, fold.Id)) + "\n" + string.Join("\n---\n", _silos.Select(s => s.Output)));
         await AssertEveryPredictionOnceAsync(store, sweepId, TrainingSweepTests.SeparableFlowFeatures().Samples.Select(s => s.SampleId));
         Assert.Empty(Directory.GetFiles(Checkpoints, "*.ckpt", SearchOption.AllDirectories));
+
+        // The fold's story, in order: placed, started and checkpointed on the victim, interrupted with it, then placed on
+        // another silo, resumed from an epoch at least the one checkpointed, and completed there.
+        var events = await store.FoldEventsAsync(sweepId, fold.Id);
+        var story = string.Join("\n", events) + $"\n(declared dead {detection.TotalSeconds:0.0} s after the kill)";
+        Assert.True(events.Select(e => e.At).Order().SequenceEqual(events.Select(e => e.At)), story);
+        var first = events.Where(e => e.Attempt == fold.Attempt).ToList();
+        Assert.True(first.Select(e => e.Kind).Distinct().SequenceEqual([FoldEventKinds.Placed, FoldEventKinds.Started, FoldEventKinds.Checkpoint, FoldEventKinds.Interrupted]), story);
+        Assert.All(first, e => Assert.Equal(fold.Silo, e.Silo));
+        Assert.Contains("died", first[^1].Message);
+        var checkpointed = first.Where(e => e.Kind == FoldEventKinds.Checkpoint).Max(e => e.Epoch)!.Value;
+        Assert.InRange(checkpointed, 1, 299);
+        var last = events.Where(e => e.Attempt == attempts[^1].Attempt).ToList();
+        Assert.True(last.Select(e => e.Kind).Where(k => k != FoldEventKinds.Checkpoint).SequenceEqual(
+            [FoldEventKinds.Placed, FoldEventKinds.Started, FoldEventKinds.Resumed, FoldEventKinds.Completed]), story);
+        Assert.All(last, e => Assert.Equal(attempts[^1].Silo, e.Silo));
+        Assert.InRange(last.Single(e => e.Kind == FoldEventKinds.Resumed).Epoch!.Value, checkpointed, 300);
+        Assert.Equal("cpu", last[0].Device);
     }
 
     [Fact]
