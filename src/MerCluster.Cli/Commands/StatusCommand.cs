@@ -37,7 +37,10 @@ internal static class StatusCommand
         if (foldId is { } id && !folds.ContainsKey(id))
             throw new ArgumentException($"sweep {sweep.Id} has no fold {id} (its folds are {folds.Keys.Min()}..{folds.Keys.Max()})");
         var trials = (await store.TrialsAsync(sweep.Id)).ToDictionary(t => t.Id, t => t.Label);
-        foreach (var e in await store.FoldEventsAsync(sweep.Id, foldId))
+        var events = await store.FoldEventsAsync(sweep.Id, foldId);
+        if (events.Count == 0)
+            Console.WriteLine(foldId is null ? $"sweep {sweep.Id} has no fold events yet" : $"fold {foldId} of sweep {sweep.Id} has no events yet");
+        foreach (var e in events)
             Console.WriteLine($"{DateTimeOffset.FromUnixTimeMilliseconds(e.At):yyyy-MM-ddTHH:mm:ss.fffZ} fold {e.FoldId} "
                 + $"({(folds.TryGetValue(e.FoldId, out var f) ? f.HeldOutSubject : "?")}, trial {trials.GetValueOrDefault(e.TrialId, e.TrialId.ToString())}) "
                 + $"attempt {e.Attempt} {e.Kind}" + (e.Silo is null ? "" : $" on {e.Silo}") + (e.Device is null ? "" : $" ({e.Device})")
