@@ -23,19 +23,22 @@ public sealed class TrainFoldTests : IDisposable
     }
 
     [Fact]
-    public void A_fold_with_a_checkpoint_resumes_where_it_stopped()
+    public void A_fold_with_a_checkpoint_resumes_where_it_stopped_and_says_so_as_it_resumes()
     {
         var set = Synthetic.Separable(3, 6);
         var fold = Folds.LeaveOut(set, "casme2/sub01");
         var path = Path.Combine(_dir, "fold.ckpt");
-        var straight = Trainer.TrainFold(Config(4), set, fold);
+        var heard = new List<int>();
+        var straight = Trainer.TrainFold(Config(4), set, fold, resumed: heard.Add);
         using (var cancel = new CancellationTokenSource())
         {
             var stopAfterTwo = new Stopper(2, cancel);
-            Assert.Throws<OperationCanceledException>(() => Trainer.TrainFold(Config(4), set, fold, stopAfterTwo, cancel.Token, path));
+            Assert.Throws<OperationCanceledException>(() => Trainer.TrainFold(Config(4), set, fold, stopAfterTwo, cancel.Token, path, resumed: heard.Add));
         }
-        var resumed = Trainer.TrainFold(Config(4), set, fold, checkpointPath: path);
+        Assert.Empty(heard);
+        var resumed = Trainer.TrainFold(Config(4), set, fold, checkpointPath: path, resumed: heard.Add);
         Assert.Equal(straight.Predictions.Select(p => p.Probabilities), resumed.Predictions.Select(p => p.Probabilities));
+        Assert.Equal([2], heard);
     }
 
     [Fact]
