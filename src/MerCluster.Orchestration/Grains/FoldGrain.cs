@@ -337,7 +337,9 @@ public sealed class FoldGrain(
     {
         try
         {
-            await store.EndAttemptAsync(FoldId, key.Attempt, AttemptEnd.Interrupted, $"could not start on silo {silo.Name}: {error.Message}");
+            var next = await store.EndAttemptAsync(FoldId, key.Attempt, AttemptEnd.Interrupted, $"could not start on silo {silo.Name}: {error.Message}");
+            await events.RecordAsync(key, FoldEventKinds.Interrupted, $"could not start: {error.Message}; the fold is {next}");
+            DeactivateOnIdle();
         }
         catch (Exception e)
         {
