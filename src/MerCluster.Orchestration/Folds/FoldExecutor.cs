@@ -64,7 +64,8 @@ public sealed class FoldExecutor(SweepContexts sweeps, FeatureSetCache features,
                 },
             };
         }
-        await events.RecordAsync(attempt, FoldEventKinds.Started, $"{job.Options.ModelName} on {job.Fold.TrainRows.Count} training samples", device);
+        // Not awaited either: the story never holds up the fold (a stop asked for now should find it training).
+        _ = events.RecordAsync(attempt, FoldEventKinds.Started, $"{job.Options.ModelName} on {job.Fold.TrainRows.Count} training samples", device);
         var predictions = await runners.For(job.Options.ModelName).RunAsync(job, cancellationToken);
         if (checkpoint is not null)
             await Task.Run(checkpoint.Remove, CancellationToken.None);
