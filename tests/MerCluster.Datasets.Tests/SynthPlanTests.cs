@@ -6,10 +6,14 @@ namespace MerCluster.Datasets.Tests;
 public sealed class SynthPlanTests
 {
     [Fact]
-    public void The_plan_is_a_function_of_scale_seed_and_defects()
+    public void The_plan_is_a_function_of_scale_seed_defects_and_difficulty()
     {
-        Assert.Equal(SynthPlan.Create(SynthScale.Full, 4, true).Clips, SynthPlan.Create(SynthScale.Full, 4, true).Clips);
-        Assert.NotEqual(SynthPlan.Create(SynthScale.Full, 4, false).Clips, SynthPlan.Create(SynthScale.Full, 5, false).Clips);
+        foreach (var difficulty in new[] { SynthDifficulty.Easy, SynthDifficulty.Hard })
+        {
+            Assert.Equal(SynthPlan.Create(SynthScale.Full, 4, true, difficulty: difficulty).Clips, SynthPlan.Create(SynthScale.Full, 4, true, difficulty: difficulty).Clips);
+            Assert.NotEqual(SynthPlan.Create(SynthScale.Full, 4, false, difficulty: difficulty).Clips, SynthPlan.Create(SynthScale.Full, 5, false, difficulty: difficulty).Clips);
+        }
+        Assert.NotEqual(SynthPlan.Create(SynthScale.Full, 4, false, difficulty: SynthDifficulty.Easy).Clips, SynthPlan.Create(SynthScale.Full, 4, false).Clips);
     }
 
     [Theory]
@@ -17,12 +21,16 @@ public sealed class SynthPlanTests
     [InlineData(SynthScale.Small)]
     public void Clips_are_short_with_the_apex_inside_and_a_micro_expression_amplitude(SynthScale scale)
     {
-        foreach (var clip in SynthPlan.Create(scale, 1, true).Clips)
-        {
-            Assert.InRange(clip.FrameCount, 9, 15);
-            Assert.InRange(clip.Apex, clip.Onset + 2, clip.Offset - 2);
-            Assert.InRange(clip.Amplitude, 0.5, 3.5);
-        }
+        foreach (var difficulty in new[] { SynthDifficulty.Easy, SynthDifficulty.Hard })
+            foreach (var clip in SynthPlan.Create(scale, 1, true, difficulty: difficulty).Clips)
+            {
+                Assert.InRange(clip.FrameCount, 9, 15);
+                Assert.InRange(clip.Apex, clip.Onset + 2, clip.Offset - 2);
+                if (difficulty == SynthDifficulty.Easy)
+                    Assert.InRange(clip.Amplitude, 0.5, 3.5);
+                else
+                    Assert.InRange(clip.Amplitude, 0.2, 1.1);
+            }
     }
 
     [Fact]

@@ -1,17 +1,20 @@
 using MerCluster.Datasets.Composite;
 using MerCluster.Datasets.Labels;
 using MerCluster.Datasets.Manifests;
+using MerCluster.Datasets.Synthetic;
 
 namespace MerCluster.Datasets.Tests;
 
-public sealed class SyntheticCompositeTests(FullTree full, FullTreeWithDefects withDefects) : IClassFixture<FullTree>, IClassFixture<FullTreeWithDefects>
+public sealed class SyntheticCompositeTests(FullTree full, FullTreeWithDefects withDefects, FullEasyTree easy)
+    : IClassFixture<FullTree>, IClassFixture<FullTreeWithDefects>, IClassFixture<FullEasyTree>
 {
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public void The_full_scale_composite_has_the_official_subjects_and_per_part_class_counts(bool defects)
+    [InlineData(false, SynthDifficulty.Hard)]
+    [InlineData(true, SynthDifficulty.Hard)]
+    [InlineData(false, SynthDifficulty.Easy)]
+    public void The_full_scale_composite_has_the_official_subjects_and_per_part_class_counts(bool defects, SynthDifficulty difficulty)
     {
-        var manifest = defects ? withDefects.Manifest : full.Manifest;
+        var manifest = difficulty == SynthDifficulty.Easy ? easy.Manifest : defects ? withDefects.Manifest : full.Manifest;
         var summary = CompositeSummary.Of(manifest, ClassSet.Named(ClassSet.Megc2019));
 
         Assert.Equal(68, summary.Composite.Subjects);
@@ -46,6 +49,14 @@ public sealed class SyntheticCompositeTests(FullTree full, FullTreeWithDefects w
         var manifest = withDefects.Manifest;
         Assert.Equal(plan.Clips.Where(c => c.Composite).Select(c => c.SampleId).Order(), manifest.Samples.Select(s => s.SampleId).Order());
         Assert.Equal(plan.Clips.Count, manifest.Samples.Count + manifest.Excluded.Count);
+    }
+
+    /// <summary>Feature sets are named by the manifest's hash (not its roots): the two twins of one seed must never share one.</summary>
+    [Fact]
+    public void The_hard_and_easy_twins_of_one_seed_have_different_manifests()
+    {
+        Assert.Equal(easy.Manifest.Samples.Count, full.Manifest.Samples.Count);
+        Assert.NotEqual(easy.Manifest.Hash, full.Manifest.Hash);
     }
 
     [Fact]

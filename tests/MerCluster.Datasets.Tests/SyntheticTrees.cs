@@ -40,9 +40,15 @@ public abstract class SyntheticTree : IDisposable
 /// <summary>Full scale with empty frame files: the same plan, layout, sheets, loaders and composite builder as a rendered tree, without the pixels.</summary>
 public sealed class FullTree() : SyntheticTree(new SynthOptions { Scale = SynthScale.Full, Seed = 7, Pixels = false });
 
+/// <summary>The easy twin of <see cref="FullTree"/> (same seed).</summary>
+public sealed class FullEasyTree() : SyntheticTree(new SynthOptions { Scale = SynthScale.Full, Seed = 7, Pixels = false, Difficulty = SynthDifficulty.Easy });
+
 public sealed class FullTreeWithDefects() : SyntheticTree(new SynthOptions { Scale = SynthScale.Full, Seed = 3, Defects = true, Pixels = false });
 
 public sealed class SmallTreeWithDefects() : SyntheticTree(new SynthOptions { Scale = SynthScale.Small, Seed = 11, Defects = true, Pixels = false });
 
-/// <summary>Small scale with rendered frames.</summary>
-public sealed class SmallRenderedTree() : SyntheticTree(new SynthOptions { Scale = SynthScale.Small, Seed = 5, Threads = 2 });
+/// <summary>Small scale with rendered frames, easy: the class motions stand out.</summary>
+public sealed class SmallRenderedTree() : SyntheticTree(new SynthOptions { Scale = SynthScale.Small, Seed = 5, Threads = 2, Difficulty = SynthDifficulty.Easy });
+
+/// <summary>Small scale with rendered frames, hard (the default), same seed as <see cref="SmallRenderedTree"/>.</summary>
+public sealed class SmallRenderedHardTree() : SyntheticTree(new SynthOptions { Scale = SynthScale.Small, Seed = 5, Threads = 2 });

@@ -339,7 +339,7 @@ public sealed class ClusterTests(PostgresServer postgres) : IAsyncLifetime
     public async Task A_dataset_sweep_has_its_clips_preprocessed_by_every_silo_then_trains_on_the_feature_set()
     {
         var url = _stores.Temp.SqliteUrl;
-        Datasets.Synthetic.SyntheticDataset.Write(Path.Combine(_stores.Temp.Path, "synthetic"), new Datasets.Synthetic.SynthOptions { Scale = Datasets.Synthetic.SynthScale.Small, Seed = 5 });
+        Datasets.Synthetic.SyntheticDataset.Write(Path.Combine(_stores.Temp.Path, "synthetic"), new Datasets.Synthetic.SynthOptions { Scale = Datasets.Synthetic.SynthScale.Small, Seed = 5, Difficulty = Datasets.Synthetic.SynthDifficulty.Easy });
         var file = Path.Combine(_stores.Temp.Path, "dataset.yaml");
         File.WriteAllText(file, """
             name: dataset-on-cluster

@@ -15,7 +15,7 @@ public sealed class DatasetSweepTests : IDisposable
     public async Task A_dataset_sweep_preprocesses_its_samples_once_through_its_feature_set_grain_and_folds_over_every_subject()
     {
         var synthetic = _temp.File("synthetic");
-        SyntheticDataset.Write(synthetic, new SynthOptions { Scale = SynthScale.Small, Seed = 3 });
+        SyntheticDataset.Write(synthetic, new SynthOptions { Scale = SynthScale.Small, Seed = 3, Difficulty = SynthDifficulty.Easy });
         var file = _temp.File("dataset.yaml");
         File.WriteAllText(file, """
             name: dataset-noop

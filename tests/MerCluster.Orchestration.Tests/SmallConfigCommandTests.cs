@@ -22,7 +22,7 @@ public sealed class SmallConfigCommandTests : IDisposable
     public async Task Every_small_config_preprocesses_the_small_synthetic_composite_and_trains_a_fold_through_mer_train()
     {
         var synthetic = _temp.File("synthetic");
-        SyntheticDataset.Write(synthetic, new SynthOptions { Scale = SynthScale.Small, Seed = 3 });
+        SyntheticDataset.Write(synthetic, new SynthOptions { Scale = SynthScale.Small, Seed = 3, Difficulty = SynthDifficulty.Easy });
         string[] roots = ["--casme2", Path.Combine(synthetic, "CASME2"), "--samm", Path.Combine(synthetic, "SAMM"), "--smic", Path.Combine(synthetic, "SMIC")];
         var configs = Directory.GetFiles(Path.Combine(RepositoryPaths.Configs, "models"), "*-small.yaml").Order(StringComparer.Ordinal).ToList();
         Assert.Equal(["frl_dgt-small.yaml", "mfvan-small.yaml", "mobilevit_svm-small.yaml", "msmmt-small.yaml"], configs.Select(Path.GetFileName));

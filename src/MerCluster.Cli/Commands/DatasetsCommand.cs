@@ -63,9 +63,10 @@ internal static class DatasetsCommand
         };
         var defects = new Option<bool>("--defects") { Description = "Inject the real sheets' defects (missing apex, offset 0, missing frames...); micro only." };
         var threads = new Option<int>("--threads") { Description = "Clips rendered at once.", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var difficulty = DemoCommand.DifficultyOption();
         var command = new Command("synth", "Write synthetic CASME II, SAMM and SMIC-HS trees (or a CK+ tree) in the official layouts.")
         {
-            output, seed, mode, scale, defects, threads,
+            output, seed, mode, scale, difficulty, defects, threads,
         };
         command.Validators.Add(result =>
         {
@@ -76,6 +77,7 @@ internal static class DatasetsCommand
         {
             Seed = parse.GetValue(seed),
             Mode = parse.GetValue(mode),
+            Difficulty = parse.GetValue(difficulty),
             Scale = parse.GetValue(scale),
             Defects = parse.GetValue(defects),
             Threads = parse.GetValue(threads),
@@ -160,7 +162,7 @@ internal static class DatasetsCommand
 
     private static int RunSynth(SynthOptions options, string output)
     {
-        var plan = SynthPlan.Create(options.Scale, options.Seed, options.Defects, options.Mode);
+        var plan = SynthPlan.Create(options.Scale, options.Seed, options.Defects, options.Mode, options.Difficulty);
         var watch = Stopwatch.StartNew();
         AnsiConsole.Progress().Start(context =>
         {

@@ -11,7 +11,7 @@ namespace MerCluster.Cli.Commands;
 
 /// <summary>
 /// `mer demo`: the main job on the embedded default. Generates the synthetic composite once (kept under
-/// .mer/demo/synthetic), preprocesses it through the feature cache, runs configs/sweeps/demo.yaml (STSTNet, 3 grid
+/// .mer/demo/SCALE-DIFFICULTY/synthetic, the hard twin by default), preprocesses it through the feature cache, runs configs/sweeps/demo.yaml (STSTNet, 3 grid
 /// points, 68 folds each) on an in-process silo with one slot per core, and prints the report table, saying how long each stage will take.
 /// </summary>
 internal static class DemoCommand
@@ -20,23 +20,38 @@ internal static class DemoCommand
     {
         var slots = new Option<int>("--slots") { Description = "Folds trained at once by the in-process silo (default: one per core).", DefaultValueFactory = _ => Environment.ProcessorCount };
         var scale = new Option<SynthScale>("--scale") { Description = "full (the composite's 68 subjects) or small (3 per database, a quick look).", DefaultValueFactory = _ => SynthScale.Full };
+        var difficulty = DifficultyOption();
         var directory = new Option<DirectoryInfo>("--dir") { Description = "Where the demo keeps its data, cache and store.", DefaultValueFactory = _ => new DirectoryInfo(Path.Combine(".mer", "demo")) };
         var command = new Command("demo", "Generate the synthetic composite, preprocess it, run the STSTNet demo sweep on this machine and print the report.")
         {
-            slots, scale, directory,
+            slots, scale, difficulty, directory,
         };
-        command.SetAction(parse => Run(parse.GetValue(slots), parse.GetValue(scale), parse.GetValue(directory)!));
+        command.SetAction(parse => Run(parse.GetValue(slots), parse.GetValue(scale), parse.GetValue(difficulty), parse.GetValue(directory)!));
         return command;
     }
 
-    private static int Run(int slots, SynthScale scale, DirectoryInfo directory)
+    /// <summary>The twin's difficulty, shared with `mer datasets synth` and `mer bench models`.</summary>
+    internal static Option<SynthDifficulty> DifficultyOption() => new("--difficulty")
+    {
+        Description = "hard: amplitudes, identities, head motion and flicker like the real databases, a few ambiguous clips; easy: clearly separable (fast tests).",
+        DefaultValueFactory = _ => SynthDifficulty.Hard,
+    };
+
+    /// <summary>
+    /// Where a run at <paramref name="scale"/> on the <paramref name="difficulty"/> twin keeps its trees, cache and stores:
+    /// one folder per (scale, difficulty), so two twins never share a tree, a feature set or a sweep.
+    /// </summary>
+    internal static string RootOf(DirectoryInfo directory, SynthScale scale, SynthDifficulty difficulty) =>
+        Path.Combine(directory.FullName, $"{scale}-{difficulty}".ToLowerInvariant());
+
+    private static int Run(int slots, SynthScale scale, SynthDifficulty difficulty, DirectoryInfo directory)
     {
         using var stop = new StopSignal(signal => Console.Error.WriteLine($"{signal}: stopping; `mer demo` again resumes"));
         return SweepCommand.Guard(async () =>
         {
             var clock = Stopwatch.StartNew();
-            var root = Path.Combine(directory.FullName, scale.ToString().ToLowerInvariant());
-            var synthetic = EnsureSynthetic(Path.Combine(root, "synthetic"), scale);
+            var root = RootOf(directory, scale, difficulty);
+            var synthetic = EnsureSynthetic(Path.Combine(root, "synthetic"), scale, difficulty);
             string[] databases = ["casme2", "samm", "smic"];
             var overrides = databases.Select(db => new GridOverride($"dataset.{db}", Path.Combine(synthetic, SynthPlan.FolderOf(db)), Quoted: true)).ToList();
             var url = "sqlite:" + Path.Combine(root, "store.db");
@@ -54,7 +69,7 @@ internal static class DemoCommand
     }
 
     /// <summary>Writes the synthetic trees unless a previous run finished them (a marker file is written last).</summary>
-    internal static string EnsureSynthetic(string directory, SynthScale scale)
+    internal static string EnsureSynthetic(string directory, SynthScale scale, SynthDifficulty difficulty)
     {
         var marker = Path.Combine(directory, ".complete");
         if (File.Exists(marker))
@@ -65,11 +80,11 @@ internal static class DemoCommand
         // A run stopped half way left trees without the marker: start them again.
         if (Directory.Exists(directory))
             Directory.Delete(directory, recursive: true);
-        var plan = SynthPlan.Create(scale, seed: 1, defects: false);
-        Console.WriteLine($"synthetic composite: writing {plan.Clips.Count} clips to {directory} (once; about {Math.Max(1, plan.Clips.Count / 100)} minute(s) on 2 cores)");
+        var plan = SynthPlan.Create(scale, seed: 1, defects: false, difficulty: difficulty);
+        Console.WriteLine($"synthetic composite ({difficulty.ToString().ToLowerInvariant()}): writing {plan.Clips.Count} clips to {directory} (once; about {Math.Max(1, plan.Clips.Count / 100)} minute(s) on 2 cores)");
         var clock = Stopwatch.StartNew();
         var done = 0;
-        SyntheticDataset.Write(directory, new SynthOptions { Scale = scale, Seed = 1 }, () =>
+        SyntheticDataset.Write(directory, new SynthOptions { Scale = scale, Seed = 1, Difficulty = difficulty }, () =>
         {
             var n = Interlocked.Increment(ref done);
             if (n % 50 == 0 || n == plan.Clips.Count)

@@ -70,7 +70,7 @@ internal static class ClipFactory
         };
     }
 
-    private static double LogUniform(Random rng, double low, double high) =>
+    public static double LogUniform(Random rng, double low, double high) =>
         Math.Exp(Math.Log(low) + rng.NextDouble() * (Math.Log(high) - Math.Log(low)));
 
     /// <summary>positive = smile; surprise = brows up and jaw drop; negative = brow lowering with lip-corner depression or

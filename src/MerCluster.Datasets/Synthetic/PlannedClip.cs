@@ -38,6 +38,21 @@ public sealed record PlannedClip
     /// <summary>Largest landmark displacement at the apex, in pixels.</summary>
     public required double Amplitude { get; init; }
 
+    /// <summary>How the subject expresses the motion (region gains, asymmetry); the same for all of a subject's clips.</summary>
+    public ExpressionStyle Style { get; init; } = ExpressionStyle.Neutral;
+
+    /// <summary>A second facial action mixed in at <see cref="BlendWeight"/> times the amplitude (another class's): an
+    /// ambiguous clip, labelled as its emotion says but looking partly like another class. Null: none.</summary>
+    public FacialMotion? Blend { get; init; }
+
+    public double BlendWeight { get; init; }
+
+    /// <summary>The head's rigid motion over the clip, unrelated to the class.</summary>
+    public HeadMotion Head { get; init; } = HeadMotion.None;
+
+    /// <summary>Illumination flicker: the standard deviation of each frame's brightness gain around 1 (0: steady light).</summary>
+    public double Flicker { get; init; }
+
     /// <summary>Whether the plan's class set must keep this clip (its emotion maps to a class and no exclusion applies): the
     /// MEGC2019 composite for micro-expressions, ckplus-3class for CK+, where it means the sequence has an emotion file.</summary>
     public required bool Composite { get; init; }

@@ -6,18 +6,28 @@ namespace MerCluster.Datasets.Synthetic;
 /// <summary>
 /// One synthetic subject's neutral face: the template with a landmark-driven shape change (eye spacing, brow height,
 /// mouth width and height, nose length, jaw width, chin), a small head pose (rotation, scale, shift), skin tone and
-/// lighting; with its landmarks moved accordingly.
+/// lighting; with its landmarks moved accordingly. The hard twin's subjects differ more: shape changes 1.6 times as
+/// large, a wider range of skin tones and stronger, more one-sided lighting.
 /// </summary>
 internal sealed record SubjectFace(Image Image, PointF[] Landmarks)
 {
     /// <summary>Spread of an identity shape change, in pixels at <see cref="FaceTemplate.Size"/>.</summary>
     private const float ShapeSigma = 14f;
 
-    public static SubjectFace Create(FaceTemplate template, Random rng)
+    public static SubjectFace Create(FaceTemplate template, Random rng, SynthDifficulty difficulty)
     {
         var size = FaceTemplate.Size;
         var l = template.Landmarks;
+        var hard = difficulty == SynthDifficulty.Hard;
         float U(double low, double high) => (float)(low + rng.NextDouble() * (high - low));
+        // Shape changes scale about 0, tone and lighting ranges widen about their easy centres.
+        float Spread(double low, double high, double factor)
+        {
+            if (!hard)
+                return U(low, high);
+            var (centre, half) = ((low + high) / 2, (high - low) / 2 * factor);
+            return U(centre - half, centre + half);
+        }
 
         var shape = new LandmarkDisplacement(size, size);
         void Move(IEnumerable<int> points, float dx, float dy)
@@ -25,13 +35,13 @@ internal sealed record SubjectFace(Image Image, PointF[] Landmarks)
             foreach (var p in points)
                 shape.Add(l[p], dx, dy, ShapeSigma);
         }
-        var eyes = U(-1.5, 1.5);
-        var brows = U(-2, 2);
-        var mouthWidth = U(-2, 2);
-        var mouthHeight = U(-2, 2);
-        var nose = U(-2, 2);
-        var jaw = U(-3, 3);
-        var chin = U(-3, 3);
+        var eyes = Spread(-1.5, 1.5, 1.6);
+        var brows = Spread(-2, 2, 1.6);
+        var mouthWidth = Spread(-2, 2, 1.6);
+        var mouthHeight = Spread(-2, 2, 1.6);
+        var nose = Spread(-2, 2, 1.6);
+        var jaw = Spread(-3, 3, 1.6);
+        var chin = Spread(-3, 3, 1.6);
         Move(Range(36, 41), -eyes, 0);
         Move(Range(42, 47), eyes, 0);
         Move(Range(17, 21), -eyes, brows);
@@ -65,7 +75,7 @@ internal sealed record SubjectFace(Image Image, PointF[] Landmarks)
                 field.Data[i + 1] = sy - move.Y - y;
             }
         var image = Warp.Remap(template.Image, field);
-        Pixels.Tone(image, [U(0.8, 1.1), U(0.85, 1.05), U(0.85, 1.12)], U(0.85, 1.1), U(-0.25, 0.25), U(-0.15, 0.15));
+        Pixels.Tone(image, [Spread(0.8, 1.1, 2), Spread(0.85, 1.05, 2), Spread(0.85, 1.12, 2)], Spread(0.85, 1.1, 2), Spread(-0.25, 0.25, 1.8), Spread(-0.15, 0.15, 1.8));
 
         var landmarks = l.Select(p =>
         {

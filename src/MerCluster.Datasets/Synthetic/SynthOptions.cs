@@ -11,6 +11,9 @@ public sealed record SynthOptions
 
     public SynthMode Mode { get; init; } = SynthMode.Micro;
 
+    /// <summary>Hard (the default: like the real databases) or easy (clearly separable, for fast tests); micro mode only.</summary>
+    public SynthDifficulty Difficulty { get; init; } = SynthDifficulty.Hard;
+
     /// <summary>Inject the real sheets' defects (see <see cref="SheetDefect"/>).</summary>
     public bool Defects { get; init; }
 

@@ -20,7 +20,7 @@ public static class SyntheticDataset
     public static SynthPlan Write(string outputDirectory, SynthOptions options, Action? clipDone = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(options.Threads, 1);
-        var plan = SynthPlan.Create(options.Scale, options.Seed, options.Defects, options.Mode);
+        var plan = SynthPlan.Create(options.Scale, options.Seed, options.Defects, options.Mode, options.Difficulty);
         string Root(string database) => Path.Combine(outputDirectory, SynthPlan.FolderOf(database));
         var databases = SynthPlan.DatabasesOf(options.Mode);
         // Clips left by an earlier run would be read as part of this one.
@@ -62,7 +62,7 @@ public static class SyntheticDataset
         var faces = new ConcurrentDictionary<PlannedSubject, SubjectFace>();
         Parallel.ForEach(plan.Subjects, new ParallelOptions { MaxDegreeOfParallelism = options.Threads }, subject =>
         {
-            var face = SubjectFace.Create(template, SeedStreams.For(options.Seed, subject.Id, 0));
+            var face = SubjectFace.Create(template, SeedStreams.For(options.Seed, subject.Id, 0), options.Mode == SynthMode.Micro ? options.Difficulty : SynthDifficulty.Easy);
             model.Detect(face.Image, $"synthetic subject {subject.Id}");
             faces[subject] = face;
         });

@@ -17,8 +17,10 @@ namespace MerCluster.Cli.Commands.Bench;
 /// <summary>
 /// `mer bench models [--json]`: what each model's small config (configs/models/NAME-small.yaml) scores in a full
 /// composite leave-one-subject-out run on the synthetic composite (`mer demo`'s trees and feature cache), preprocessed
-/// by the config's own pipeline. The bar is chance beaten clearly: UF1 above 0.5 on 3 classes. These are synthetic
-/// numbers: they show a model learns through the whole stack, not how it does on the real databases.
+/// by the config's own pipeline, on the hard twin by default. With <c>--seeds N</c> each model trains with training seeds
+/// 1..N (one grid point each) and reports their mean and spread. The bar is chance beaten clearly: a mean UF1 above 0.5
+/// on 3 classes. These are synthetic numbers: they show a model learns through the whole stack, not how it does on the
+/// real databases.
 /// </summary>
 internal static class ModelsBench
 {
@@ -29,17 +31,25 @@ internal static class ModelsBench
         var json = new Option<bool>("--json") { Description = "Print one JSON object." };
         var models = new Option<string[]>("--model") { Description = "Models to run (repeatable); default: every model with a small config.", AllowMultipleArgumentsPerToken = true };
         var scale = new Option<SynthScale>("--scale") { Description = "full (68 subjects, the composite) or small (9 subjects, a quick look).", DefaultValueFactory = _ => SynthScale.Full };
+        var difficulty = DemoCommand.DifficultyOption();
+        var seeds = new Option<int>("--seeds") { Description = "Training seeds per model (1..N, one grid point each): the table shows their mean and spread.", DefaultValueFactory = _ => 1 };
+        seeds.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int>() is < 1 or > 20)
+                result.AddError("--seeds must be between 1 and 20");
+        });
         var slots = new Option<int>("--slots") { Description = "Folds trained at once by the in-process silo (default: one per core).", DefaultValueFactory = _ => Environment.ProcessorCount };
         var directory = new Option<DirectoryInfo>("--dir") { Description = "Where the synthetic trees, the feature cache and the store live (shared with `mer demo`).", DefaultValueFactory = _ => new DirectoryInfo(Path.Combine(".mer", "demo")) };
         var command = new Command("models", "Train each model's small config on the synthetic composite (LOSO) and print UF1/UAR against the 0.5 bar.")
         {
-            json, models, scale, slots, directory,
+            json, models, scale, difficulty, seeds, slots, directory,
         };
-        command.SetAction(parse => Run(parse.GetValue(json), parse.GetValue(models) ?? [], parse.GetValue(scale), parse.GetValue(slots), parse.GetValue(directory)!));
+        command.SetAction(parse => Run(parse.GetValue(json), parse.GetValue(models) ?? [], parse.GetValue(scale), parse.GetValue(difficulty), parse.GetValue(seeds),
+            parse.GetValue(slots), parse.GetValue(directory)!));
         return command;
     }
 
-    private static int Run(bool asJson, string[] only, SynthScale scale, int slots, DirectoryInfo directory)
+    private static int Run(bool asJson, string[] only, SynthScale scale, SynthDifficulty difficulty, int seeds, int slots, DirectoryInfo directory)
     {
         var configs = SmallConfigs(only, out var unknown);
         if (unknown.Count > 0)
@@ -55,15 +65,15 @@ internal static class ModelsBench
         var results = new JsonArray();
         var code = SweepCommand.Guard(async () =>
         {
-            var root = Path.Combine(directory.FullName, scale.ToString().ToLowerInvariant());
-            var synthetic = DemoCommand.EnsureSynthetic(Path.Combine(root, "synthetic"), scale);
+            var root = DemoCommand.RootOf(directory, scale, difficulty);
+            var synthetic = DemoCommand.EnsureSynthetic(Path.Combine(root, "synthetic"), scale, difficulty);
             var url = "sqlite:" + Path.Combine(root, "bench-models.db");
             foreach (var (model, config) in configs)
             {
                 if (stop.Token.IsCancellationRequested)
                     break;
                 var clock = Stopwatch.StartNew();
-                var sweepFile = WriteSweep(Path.Combine(root, "sweeps"), model, config, synthetic);
+                var sweepFile = WriteSweep(Path.Combine(root, "sweeps"), model, config, synthetic, seeds);
                 var sweepId = await SweepCommand.RunAsync(sweepFile, Enumerable.Repeat("cpu", slots).ToList(), url, Path.Combine(root, "cache"), [], stop.Token);
                 await using var store = await CoordinationStore.OpenAsync(url);
                 results.Add(Result(model, config, await SweepReportLoader.LoadAsync(store, sweepId), clock.Elapsed));
@@ -74,7 +84,11 @@ internal static class ModelsBench
         if (code != 0)
             return code;
         if (asJson)
-            Console.WriteLine(new JsonObject { ["scale"] = scale.ToString().ToLowerInvariant(), ["uf1_bar"] = Bar, ["models"] = results }
+            Console.WriteLine(new JsonObject
+                {
+                    ["scale"] = scale.ToString().ToLowerInvariant(), ["difficulty"] = difficulty.ToString().ToLowerInvariant(), ["seeds"] = seeds,
+                    ["uf1_bar"] = Bar, ["models"] = results,
+                }
                 .ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
         else
             PrintTable(results);
@@ -92,12 +106,13 @@ internal static class ModelsBench
     }
 
     /// <summary>
-    /// A sweep of one trial: the small config's own text (its model, train and pipeline keys) on the synthetic trees.
+    /// A sweep of the small config's own text (its model, train and pipeline keys) on the synthetic trees, one trial per
+    /// training seed (a grid over <c>train.seed</c> when there are several).
     /// Rewritten only when it changes, so a run stopped half way resumes the same sweep. Its description names the
     /// trainer's build (a hash of MerCluster.Training.dll; part of the sweep's id like all its text), so a rebuilt trainer
     /// starts a fresh sweep instead of resuming folds that the previous build computed.
     /// </summary>
-    private static string WriteSweep(string directory, string model, string config, string synthetic)
+    private static string WriteSweep(string directory, string model, string config, string synthetic, int seeds)
     {
         Directory.CreateDirectory(directory);
         var roots = string.Join("", new[] { "casme2", "samm", "smic" }.Select(db => $"  {db}: \"{Path.Combine(synthetic, SynthPlan.FolderOf(db))}\"\n"));
@@ -112,8 +127,9 @@ internal static class ModelsBench
               databases: [smic, casme2, samm]
               classes: [negative, positive, surprise]
 
-            """ + File.ReadAllText(config);
-        var path = Path.Combine(directory, $"{model}-small.yaml");
+            """ + File.ReadAllText(config)
+            + (seeds > 1 ? $"\ngrid:\n  train.seed: [{string.Join(", ", Enumerable.Range(1, seeds))}]\n" : "");
+        var path = Path.Combine(directory, seeds > 1 ? $"{model}-small-{seeds}seeds.yaml" : $"{model}-small.yaml");
         if (!File.Exists(path) || File.ReadAllText(path) != text)
             File.WriteAllText(path, text);
         return path;
@@ -121,36 +137,52 @@ internal static class ModelsBench
 
     private static string CoreBuild() => Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(TrainingCore.AssemblyPath)))[..16];
 
+    /// <summary>One model's outcome: per training seed its scores, and the mean and spread of overall UF1 over the seeds
+    /// (spread: the sample standard deviation, 0 for one seed). It beats the bar when the mean does and no fold failed.</summary>
     private static JsonObject Result(string model, string config, SweepReport report, TimeSpan elapsed)
     {
-        var trial = report.Trials.Single();
-        var overall = ReportTable.ScoresOf(trial, ReportTable.Overall);
-        var parts = new JsonObject();
-        foreach (var part in report.Parts)
-            parts[part] = JsonReport.ScoresJson(ReportTable.ScoresOf(trial, part));
-        var folds = ReportTable.Folds(report).Count;
+        var runs = new JsonArray();
+        var uf1s = new List<double>();
+        foreach (var trial in report.Trials)
+        {
+            var overall = ReportTable.ScoresOf(trial, ReportTable.Overall);
+            var parts = new JsonObject();
+            foreach (var part in report.Parts)
+                parts[part] = JsonReport.ScoresJson(ReportTable.ScoresOf(trial, part));
+            uf1s.Add(overall.Uf1 ?? double.NaN);
+            runs.Add(new JsonObject
+            {
+                ["trial"] = trial.Trial.Label,
+                ["overall"] = JsonReport.ScoresJson(overall),
+                ["parts"] = parts,
+                ["failed_folds"] = trial.FailedFolds.Count,
+            });
+        }
+        var mean = uf1s.Average();
+        var spread = uf1s.Count > 1 ? Math.Sqrt(uf1s.Sum(u => (u - mean) * (u - mean)) / (uf1s.Count - 1)) : 0;
+        var failed = report.Trials.Sum(t => t.FailedFolds.Count);
         return new JsonObject
         {
             ["model"] = model,
             ["config"] = Path.GetRelativePath(RepositoryPaths.Root, config),
             ["sweep"] = report.Sweep,
-            ["overall"] = JsonReport.ScoresJson(overall),
-            ["parts"] = parts,
-            ["folds"] = folds,
-            ["failed_folds"] = trial.FailedFolds.Count,
+            ["uf1_mean"] = Math.Round(mean, 4),
+            ["uf1_sd"] = Math.Round(spread, 4),
+            ["uf1_min"] = Math.Round(uf1s.Min(), 4),
+            ["uf1_max"] = Math.Round(uf1s.Max(), 4),
+            ["runs"] = runs,
+            ["folds"] = ReportTable.Folds(report).Count,
+            ["failed_folds"] = failed,
             ["minutes"] = Math.Round(elapsed.TotalMinutes, 1),
-            ["beats_bar"] = overall.Uf1 > Bar && trial.FailedFolds.Count == 0,
+            ["beats_bar"] = mean > Bar && failed == 0,
         };
     }
 
     private static void PrintTable(JsonArray results)
     {
-        Console.WriteLine($"{"model",-14} {"UF1",6} {"UAR",6} {"acc",6} {"n",4} {"failed",6} {"min",6}  UF1 > {Bar}");
+        Console.WriteLine($"{"model",-14} {"UF1 mean",8} {"sd",6} {"min",6} {"max",6} {"seeds",5} {"failed",6} {"min",6}  UF1 > {Bar}");
         foreach (var r in results.Select(r => r!.AsObject()))
-        {
-            var o = r["overall"]!.AsObject();
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{r["model"],-14} {(double?)o["uf1"] ?? double.NaN,6:F3} {(double?)o["uar"] ?? double.NaN,6:F3} {(double?)o["acc"] ?? double.NaN,6:F3} {(int)o["n"]!,4} {(int)r["failed_folds"]!,6} {(double)r["minutes"]!,6:F1}  {((bool)r["beats_bar"]! ? "yes" : "NO")}"));
-        }
+                $"{r["model"],-14} {(double)r["uf1_mean"]!,8:F3} {(double)r["uf1_sd"]!,6:F3} {(double)r["uf1_min"]!,6:F3} {(double)r["uf1_max"]!,6:F3} {r["runs"]!.AsArray().Count,5} {(int)r["failed_folds"]!,6} {(double)r["minutes"]!,6:F1}  {((bool)r["beats_bar"]! ? "yes" : "NO")}"));
     }
 }
