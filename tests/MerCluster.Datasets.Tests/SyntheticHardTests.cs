@@ -70,14 +70,14 @@ public sealed class SyntheticHardTests(SmallRenderedTree easy, SmallRenderedHard
             $"mean relative brightness spread over a clip: hard {hardFlicker.Average():F4}, easy {easyFlicker.Average():F4}");
     }
 
-    /// <summary>Skin tone and lighting (the face's mean colour) and geometry (mouth width over eye distance) per subject.</summary>
+    /// <summary>Skin tone and lighting (the face's mean colour) and geometry (the landmarks' shape) per subject.</summary>
     [Fact]
     public void Hard_subjects_differ_more_in_tone_lighting_and_face_geometry()
     {
-        var (hardTone, hardMouth) = Identities(hard);
-        var (easyTone, easyMouth) = Identities(easy);
-        Assert.True(hardTone > 1.3 * easyTone, $"spread of the subjects' mean face colour: hard {hardTone:F1}, easy {easyTone:F1} grey levels");
-        Assert.True(hardMouth > 1.2 * easyMouth, $"spread of the subjects' mouth width / eye distance: hard {hardMouth:F4}, easy {easyMouth:F4}");
+        var (hardTone, hardShape) = Identities(hard);
+        var (easyTone, easyShape) = Identities(easy);
+        Assert.True(hardTone > 1.3 * easyTone && hardShape > 1.2 * easyShape,
+            $"spread of the subjects' mean face colour: hard {hardTone:F1}, easy {easyTone:F1} grey levels; of their face shape: hard {hardShape:F4}, easy {easyShape:F4} eye distances");
     }
 
     [Fact]
@@ -141,8 +141,9 @@ public sealed class SyntheticHardTests(SmallRenderedTree easy, SmallRenderedHard
     }).ToList();
 
     /// <summary>Across subjects (the onset frame of each one's first clip): the mean distance of their face's mean colour
-    /// from the subjects' average, and the standard deviation of their mouth width over their eye distance.</summary>
-    private static (double Tone, double Mouth) Identities(SyntheticTree tree)
+    /// from the subjects' average, and of their landmarks (placed by the outer eye corners: origin between them, their
+    /// distance 1) from the subjects' mean shape, root mean square over the 68 points.</summary>
+    private static (double Tone, double Shape) Identities(SyntheticTree tree)
     {
         using var model = FaceModel.Load();
         var faces = tree.Manifest.Samples.GroupBy(s => s.Subject).Select(g => g.First()).Select(sample =>
@@ -157,13 +158,15 @@ public sealed class SyntheticHardTests(SmallRenderedTree easy, SmallRenderedHard
                     for (var c = 0; c < 3; c++)
                         colour[c] += image[y, x, c];
             var l = face.Landmarks;
-            return (Colour: colour.Select(v => v / count).ToArray(), Mouth: Distance(l[48], l[54]) / Distance(l[36], l[45]));
+            var (centre, eyes) = (new PointF((l[36].X + l[45].X) / 2, (l[36].Y + l[45].Y) / 2), Distance(l[36], l[45]));
+            return (Colour: colour.Select(v => v / count).ToArray(), Shape: l.Select(p => ((p.X - centre.X) / eyes, (p.Y - centre.Y) / eyes)).ToArray());
         }).ToList();
         var average = Enumerable.Range(0, 3).Select(c => faces.Average(f => f.Colour[c])).ToArray();
         var tone = faces.Average(f => Math.Sqrt(Enumerable.Range(0, 3).Sum(c => (f.Colour[c] - average[c]) * (f.Colour[c] - average[c]))));
-        var mouthMean = faces.Average(f => f.Mouth);
-        var mouth = Math.Sqrt(faces.Sum(f => (f.Mouth - mouthMean) * (f.Mouth - mouthMean)) / (faces.Count - 1));
-        return (tone, mouth);
+        var meanShape = Enumerable.Range(0, 68).Select(i => (X: faces.Average(f => f.Shape[i].Item1), Y: faces.Average(f => f.Shape[i].Item2))).ToArray();
+        var shape = faces.Average(f => Math.Sqrt(Enumerable.Range(0, 68).Average(i =>
+            Math.Pow(f.Shape[i].Item1 - meanShape[i].X, 2) + Math.Pow(f.Shape[i].Item2 - meanShape[i].Y, 2))));
+        return (tone, shape);
     }
 
     private static double Distance(PointF a, PointF b) => Math.Sqrt((a.X - b.X) * (a.X - b.X) + (a.Y - b.Y) * (a.Y - b.Y));
