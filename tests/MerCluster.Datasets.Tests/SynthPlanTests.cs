@@ -29,7 +29,7 @@ public sealed class SynthPlanTests
                 if (difficulty == SynthDifficulty.Easy)
                     Assert.InRange(clip.Amplitude, 0.5, 3.5);
                 else
-                    Assert.InRange(clip.Amplitude, 0.2, 1.1);
+                    Assert.InRange(clip.Amplitude, 0.15, 0.9);
             }
     }
 

@@ -45,7 +45,7 @@ public sealed class SyntheticHardTests(SmallRenderedTree easy, SmallRenderedHard
         }).ToList();
         var hardAmplitudes = AtCrop(hard);
         var easyAmplitudes = AtCrop(easy);
-        Assert.All(hardAmplitudes, a => Assert.InRange(a, 0.25, 2.3));
+        Assert.All(hardAmplitudes, a => Assert.InRange(a, 0.2, 2));
         Assert.Contains(hardAmplitudes, a => a < 1);
         Assert.True(easyAmplitudes.Average() > 2 * hardAmplitudes.Average(),
             $"mean amplitude at 224x224: easy {easyAmplitudes.Average():F2} px, hard {hardAmplitudes.Average():F2} px");
@@ -86,8 +86,8 @@ public sealed class SyntheticHardTests(SmallRenderedTree easy, SmallRenderedHard
         var plan = SynthPlan.Create(SynthScale.Full, 2, false);
         var styles = plan.Clips.GroupBy(c => c.Subject).Select(g => g.Select(c => c.Style).Distinct().Single()).ToList();
         Assert.Equal(styles.Count, styles.Distinct().Count());
-        Assert.All(styles, s => Assert.InRange(s.Upper, 0.4, 1.3));
-        Assert.All(styles, s => Assert.InRange(s.Lower, 0.4, 1.3));
+        Assert.All(styles, s => Assert.InRange(s.Upper, 0.3, 1.3));
+        Assert.All(styles, s => Assert.InRange(s.Lower, 0.3, 1.3));
         Assert.Contains(styles, s => s.Upper < 0.7 && s.Lower > 1);
         Assert.Contains(styles, s => s.Lower < 0.7 && s.Upper > 1);
         Assert.All(SynthPlan.Create(SynthScale.Full, 2, false, difficulty: SynthDifficulty.Easy).Clips, c => Assert.Equal(ExpressionStyle.Neutral, c.Style));
@@ -98,9 +98,9 @@ public sealed class SyntheticHardTests(SmallRenderedTree easy, SmallRenderedHard
     {
         var composite = SynthPlan.Create(SynthScale.Full, 2, false).Clips.Where(c => c.Composite).ToList();
         var ambiguous = composite.Where(c => c.Blend is not null).ToList();
-        Assert.InRange(ambiguous.Count, 0.08 * composite.Count, 0.22 * composite.Count);
+        Assert.InRange(ambiguous.Count, 0.18 * composite.Count, 0.32 * composite.Count);
         Assert.All(ambiguous, c => Assert.NotEqual(ClassOf(c.Motion), ClassOf(c.Blend!.Value)));
-        Assert.All(ambiguous, c => Assert.InRange(c.BlendWeight, 0.5, 1.0));
+        Assert.All(ambiguous, c => Assert.InRange(c.BlendWeight, 0.6, 1.2));
         Assert.DoesNotContain(SynthPlan.Create(SynthScale.Full, 2, false, difficulty: SynthDifficulty.Easy).Clips, c => c.Blend is not null);
     }
 

@@ -14,7 +14,7 @@ internal static class ClipRenderer
     {
         var size = face.Image.Height;
         var apexField = ApexField(face, clip, size);
-        var noise = 0.8 + 1.2 * rng.NextDouble();
+        var noise = clip.Noise * (0.8 + 1.2 * rng.NextDouble());
         var centreX = face.Landmarks.Average(p => p.X);
         var centreY = face.Landmarks.Average(p => p.Y);
         var roll = (float)(clip.Head.RollDegrees * Math.PI / 180);

@@ -11,12 +11,12 @@ namespace MerCluster.Datasets.Synthetic;
 internal static class HardTwin
 {
     /// <summary>Apex amplitude in frame pixels, log-uniform. The pipeline's 224x224 crop enlarges the 240x240 frame's face
-    /// about 1.8 times, so this is about 0.35-2 px there: sub-pixel to the 1-2 px of the real databases' micro-expressions.</summary>
-    public const double MinAmplitude = 0.2;
-    public const double MaxAmplitude = 1.1;
+    /// about 1.8 times, so this is about 0.27-1.6 px there: sub-pixel to the 1-2 px of the real databases' micro-expressions.</summary>
+    public const double MinAmplitude = 0.15;
+    public const double MaxAmplitude = 0.9;
 
     /// <summary>Range of a subject's upper- and lower-face gains, and of its asymmetry.</summary>
-    public const double MinGain = 0.4;
+    public const double MinGain = 0.3;
     public const double MaxGain = 1.3;
     public const double MaxAsymmetry = 0.35;
 
@@ -29,10 +29,14 @@ internal static class HardTwin
     public const double MinFlicker = 0.005;
     public const double MaxFlicker = 0.03;
 
-    /// <summary>Share of composite clips mixed with another class's action, and the range of that action's weight.</summary>
-    public const double AmbiguousShare = 0.15;
-    public const double MinBlend = 0.5;
-    public const double MaxBlend = 1.0;
+    /// <summary>Sensor noise is this many times the easy twin's (0.8-2 grey levels).</summary>
+    public const double NoiseFactor = 1.5;
+
+    /// <summary>Share of composite clips mixed with another class's action, and the range of that action's weight (above 1
+    /// the other class's action is the stronger one).</summary>
+    public const double AmbiguousShare = 0.25;
+    public const double MinBlend = 0.6;
+    public const double MaxBlend = 1.2;
 
     /// <summary>The composite classes' motions, grouped by class: an ambiguous clip borrows from another group.</summary>
     private static readonly FacialMotion[][] ClassMotions =
@@ -68,6 +72,7 @@ internal static class HardTwin
                 Style = StyleOf(clip.Subject),
                 Head = new HeadMotion(drift * Math.Cos(direction), drift * Math.Sin(direction), Uniform(rng, -MaxRoll, MaxRoll)),
                 Flicker = Uniform(rng, MinFlicker, MaxFlicker),
+                Noise = NoiseFactor,
             };
             var own = Array.FindIndex(ClassMotions, group => group.Contains(clip.Motion));
             if (clip.Composite && own >= 0 && rng.NextDouble() < AmbiguousShare)

@@ -53,6 +53,9 @@ public sealed record PlannedClip
     /// <summary>Illumination flicker: the standard deviation of each frame's brightness gain around 1 (0: steady light).</summary>
     public double Flicker { get; init; }
 
+    /// <summary>Sensor noise as a multiple of the easy twin's.</summary>
+    public double Noise { get; init; } = 1;
+
     /// <summary>Whether the plan's class set must keep this clip (its emotion maps to a class and no exclusion applies): the
     /// MEGC2019 composite for micro-expressions, ckplus-3class for CK+, where it means the sequence has an emotion file.</summary>
     public required bool Composite { get; init; }
