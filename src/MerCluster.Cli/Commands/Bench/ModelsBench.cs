@@ -180,9 +180,9 @@ internal static class ModelsBench
 
     private static void PrintTable(JsonArray results)
     {
-        Console.WriteLine($"{"model",-14} {"UF1 mean",8} {"sd",6} {"min",6} {"max",6} {"seeds",5} {"failed",6} {"min",6}  UF1 > {Bar}");
+        Console.WriteLine($"{"model",-14} {"UF1 mean",8} {"sd",6} {"lowest",6} {"highest",7} {"seeds",5} {"failed",6} {"minutes",7}  UF1 > {Bar}");
         foreach (var r in results.Select(r => r!.AsObject()))
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{r["model"],-14} {(double)r["uf1_mean"]!,8:F3} {(double)r["uf1_sd"]!,6:F3} {(double)r["uf1_min"]!,6:F3} {(double)r["uf1_max"]!,6:F3} {r["runs"]!.AsArray().Count,5} {(int)r["failed_folds"]!,6} {(double)r["minutes"]!,6:F1}  {((bool)r["beats_bar"]! ? "yes" : "NO")}"));
+                $"{r["model"],-14} {(double)r["uf1_mean"]!,8:F3} {(double)r["uf1_sd"]!,6:F3} {(double)r["uf1_min"]!,6:F3} {(double)r["uf1_max"]!,7:F3} {r["runs"]!.AsArray().Count,5} {(int)r["failed_folds"]!,6} {(double)r["minutes"]!,7:F1}  {((bool)r["beats_bar"]! ? "yes" : "NO")}"));
     }
 }
