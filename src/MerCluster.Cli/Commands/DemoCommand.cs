@@ -10,9 +10,10 @@ using MerCluster.Orchestration.Store;
 namespace MerCluster.Cli.Commands;
 
 /// <summary>
-/// `mer demo`: the main job on the embedded default. Generates the synthetic composite once (kept under
-/// .mer/demo/SCALE-DIFFICULTY/synthetic, the hard twin by default), preprocesses it through the feature cache, runs configs/sweeps/demo.yaml (STSTNet, 3 grid
-/// points, 68 folds each) on an in-process silo with one slot per core, and prints the report table, saying how long each stage will take.
+/// `mer demo`: the main job on the embedded default. Generates the synthetic composite once (the hard twin by default,
+/// kept under .mer/demo/SCALE-DIFFICULTY/synthetic), preprocesses it through the feature cache, runs
+/// configs/sweeps/demo.yaml (STSTNet, 3 grid points, 68 folds each) on an in-process silo with one slot per core, and
+/// prints the report table, saying how long each stage will take.
 /// </summary>
 internal static class DemoCommand
 {

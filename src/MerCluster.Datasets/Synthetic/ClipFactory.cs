@@ -3,7 +3,7 @@ namespace MerCluster.Datasets.Synthetic;
 
 /// <summary>
 /// Times a clip and chooses its motion. Micro-expressions: 9-15 frames, apex in the middle third, amplitude 0.5-3.5 px
-/// (log-uniform). CK+ macro-expressions: 14-24 frames from neutral (frame 1) to the peak (the last frame), amplitude
+/// (log-uniform; the easy twin's, which <see cref="HardTwin"/> redraws smaller). CK+ macro-expressions: 14-24 frames from neutral (frame 1) to the peak (the last frame), amplitude
 /// 5-12 px (log-uniform): the whole lip-corner pull of a posed smile on a face about 120 px wide.
 /// </summary>
 internal static class ClipFactory
