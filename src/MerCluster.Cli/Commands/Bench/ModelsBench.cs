@@ -138,7 +138,8 @@ internal static class ModelsBench
     private static string CoreBuild() => Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(TrainingCore.AssemblyPath)))[..16];
 
     /// <summary>One model's outcome: per training seed its scores, and the mean and spread of overall UF1 over the seeds
-    /// (spread: the sample standard deviation, 0 for one seed). It beats the bar when the mean does and no fold failed.</summary>
+    /// (spread: the sample standard deviation, 0 for one seed). It beats the bar when every seed has a UF1, their mean
+    /// is above the bar and no fold failed.</summary>
     private static JsonObject Result(string model, string config, SweepReport report, TimeSpan elapsed)
     {
         var runs = new JsonArray();
@@ -149,7 +150,8 @@ internal static class ModelsBench
             var parts = new JsonObject();
             foreach (var part in report.Parts)
                 parts[part] = JsonReport.ScoresJson(ReportTable.ScoresOf(trial, part));
-            uf1s.Add(overall.Uf1 ?? double.NaN);
+            if (overall.Uf1 is { } uf1)
+                uf1s.Add(uf1);
             runs.Add(new JsonObject
             {
                 ["trial"] = trial.Trial.Label,
@@ -158,23 +160,25 @@ internal static class ModelsBench
                 ["failed_folds"] = trial.FailedFolds.Count,
             });
         }
-        var mean = uf1s.Average();
-        var spread = uf1s.Count > 1 ? Math.Sqrt(uf1s.Sum(u => (u - mean) * (u - mean)) / (uf1s.Count - 1)) : 0;
+        // A run stopped before a seed's first fold has no UF1 for it: the figures are over the seeds that have one.
+        double? mean = uf1s.Count > 0 ? uf1s.Average() : null;
+        double? spread = uf1s.Count > 1 ? Math.Sqrt(uf1s.Sum(u => (u - mean!.Value) * (u - mean.Value)) / (uf1s.Count - 1)) : uf1s.Count == 1 ? 0 : null;
+        double? Rounded(double? value) => value is { } v ? Math.Round(v, 4) : null;
         var failed = report.Trials.Sum(t => t.FailedFolds.Count);
         return new JsonObject
         {
             ["model"] = model,
             ["config"] = Path.GetRelativePath(RepositoryPaths.Root, config),
             ["sweep"] = report.Sweep,
-            ["uf1_mean"] = Math.Round(mean, 4),
-            ["uf1_sd"] = Math.Round(spread, 4),
-            ["uf1_min"] = Math.Round(uf1s.Min(), 4),
-            ["uf1_max"] = Math.Round(uf1s.Max(), 4),
+            ["uf1_mean"] = Rounded(mean),
+            ["uf1_sd"] = Rounded(spread),
+            ["uf1_min"] = Rounded(uf1s.Count > 0 ? uf1s.Min() : null),
+            ["uf1_max"] = Rounded(uf1s.Count > 0 ? uf1s.Max() : null),
             ["runs"] = runs,
             ["folds"] = ReportTable.Folds(report).Count,
             ["failed_folds"] = failed,
             ["minutes"] = Math.Round(elapsed.TotalMinutes, 1),
-            ["beats_bar"] = mean > Bar && failed == 0,
+            ["beats_bar"] = mean > Bar && failed == 0 && uf1s.Count == report.Trials.Count,
         };
     }
 
@@ -183,6 +187,6 @@ internal static class ModelsBench
         Console.WriteLine($"{"model",-14} {"UF1 mean",8} {"sd",6} {"lowest",6} {"highest",7} {"seeds",5} {"failed",6} {"minutes",7}  UF1 > {Bar}");
         foreach (var r in results.Select(r => r!.AsObject()))
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{r["model"],-14} {(double)r["uf1_mean"]!,8:F3} {(double)r["uf1_sd"]!,6:F3} {(double)r["uf1_min"]!,6:F3} {(double)r["uf1_max"]!,7:F3} {r["runs"]!.AsArray().Count,5} {(int)r["failed_folds"]!,6} {(double)r["minutes"]!,7:F1}  {((bool)r["beats_bar"]! ? "yes" : "NO")}"));
+                $"{r["model"],-14} {(double?)r["uf1_mean"] ?? double.NaN,8:F3} {(double?)r["uf1_sd"] ?? double.NaN,6:F3} {(double?)r["uf1_min"] ?? double.NaN,6:F3} {(double?)r["uf1_max"] ?? double.NaN,7:F3} {r["runs"]!.AsArray().Count,5} {(int)r["failed_folds"]!,6} {(double)r["minutes"]!,7:F1}  {((bool)r["beats_bar"]! ? "yes" : "NO")}"));
     }
 }
