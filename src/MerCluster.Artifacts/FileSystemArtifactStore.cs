@@ -65,7 +65,7 @@ public sealed class FileSystemArtifactStore : IArtifactStore
                 return ArtifactState.Corrupt;
             }
             var hex = CopyHashing(value, destination, cancellationToken);
-            if (!checksum.StartsWith(hex + "  ", StringComparison.Ordinal))
+            if (!RecordedVersions(checksum).Contains(hex))
                 return ArtifactState.Corrupt;
             version = hex;
             return ArtifactState.Found;
@@ -94,7 +94,7 @@ public sealed class FileSystemArtifactStore : IArtifactStore
         {
             File.Delete(temporary);
         }
-        WriteChecksum(path, hex);
+        WriteChecksum(path, [hex]);
         return true;
     }
 
@@ -108,10 +108,28 @@ public sealed class FileSystemArtifactStore : IArtifactStore
                 ? $"{path} was written by someone else (it exists, version {current})"
                 : $"{path} was {(current is null ? "deleted" : "written")} by someone else since version {ifMatch}");
         var (temporary, hex) = WriteTemporary(path, content, cancellationToken);
-        File.Move(temporary, path, overwrite: true);
-        WriteChecksum(path, hex);
+        try
+        {
+            // The value and its checksum are two files, so no one rename replaces both. The checksum file names the new
+            // and the old version while the value moves, then the new one alone: a process killed at any point leaves a
+            // value its checksum file vouches for (a fold's checkpoint stays usable), never a mismatch.
+            WriteChecksum(path, current is null or "" ? [hex] : [hex, current]);
+            File.Move(temporary, path, overwrite: true);
+        }
+        catch
+        {
+            File.Delete(temporary);
+            throw;
+        }
+        WriteChecksum(path, [hex]);
         return hex;
     }
+
+    /// <summary>The versions a checksum file vouches for: one, or two while a replace was under way.</summary>
+    private static List<string> RecordedVersions(string checksum) =>
+        checksum.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(line => line.IndexOf("  ", StringComparison.Ordinal) is var end and > 0 ? line[..end] : "")
+            .Where(hex => hex.Length > 0).ToList();
 
     /// <summary>The checksum recorded for the value at <paramref name="path"/>, or null when there is no value.</summary>
     private static string? CurrentVersion(string path)
@@ -120,9 +138,13 @@ public sealed class FileSystemArtifactStore : IArtifactStore
             return null;
         try
         {
-            var line = File.ReadAllText(ChecksumPath(path));
-            var end = line.IndexOf(' ');
-            return end > 0 ? line[..end] : "";
+            var versions = RecordedVersions(File.ReadAllText(ChecksumPath(path)));
+            if (versions.Count <= 1)
+                return versions.FirstOrDefault() ?? "";
+            // A replace was cut short: which version the value is, only its content says.
+            using var value = File.OpenRead(path);
+            var hex = CopyHashing(value, Stream.Null, CancellationToken.None);
+            return versions.Contains(hex) ? hex : "";
         }
         catch (FileNotFoundException)
         {
@@ -197,7 +219,7 @@ public sealed class FileSystemArtifactStore : IArtifactStore
         }
     }
 
-    private void WriteChecksum(string path, string hex)
+    private void WriteChecksum(string path, IReadOnlyList<string> versions)
     {
         var checksum = ChecksumPath(path);
         var temporary = TemporaryBeside(checksum);
@@ -205,7 +227,8 @@ public sealed class FileSystemArtifactStore : IArtifactStore
         {
             using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
             {
-                stream.Write(Encoding.ASCII.GetBytes($"{hex}  {Path.GetFileName(path)}\n"));
+                foreach (var hex in versions)
+                    stream.Write(Encoding.ASCII.GetBytes($"{hex}  {Path.GetFileName(path)}\n"));
                 stream.Flush(flushToDisk: _flushToDisk);
             }
             File.Move(temporary, checksum, overwrite: true);
