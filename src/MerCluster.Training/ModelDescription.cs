@@ -37,6 +37,12 @@ public sealed record ModelDescription(
     /// <summary>The optimizer's groups: one, "all", unless the model trains parts at their own rates (FRL-DGT's DGM).</summary>
     public IReadOnlyList<OptimizerGroup> ParameterGroups { get; init; } = [];
 
+    /// <summary>
+    /// Whether the train section's <c>learning_rate</c> reaches any parameter group: false when every group trains at a
+    /// rate of its own model setting (FRL-DGT's <c>dgm_learning_rate</c>, <c>fusion_learning_rate</c>).
+    /// </summary>
+    public bool UsesTrainLearningRate { get; init; } = true;
+
     internal static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
     public int[] ShapeOf(string layer) =>

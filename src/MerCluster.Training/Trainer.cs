@@ -248,6 +248,7 @@ public sealed class Trainer : IDisposable
             shapes.Select(s => new LayerShape(s.Name, s.Shape.Select(d => (int)d).ToArray())).ToList())
         {
             ParameterGroups = _groups.Select((g, i) => new OptimizerGroup(g.Group.Name, g.Group.Parameters.Sum(p => p.numel()), rates[i], g.Group.Scheduled)).ToList(),
+            UsesTrainLearningRate = _groups.Any(g => g.Group.LearningRate is null),
         };
     }
 

@@ -13,6 +13,37 @@ public sealed class TrainingSweepTests : IDisposable
 {
     private readonly TempDirectory _temp = new();
 
+    /// <summary>
+    /// FRL-DGT trains its two groups at rates of their own settings: a grid over train.learning_rate would run identical
+    /// trials, so submission stops naming the key, the model and its groups; a grid over a key it reads passes that check
+    /// (and stops later, for want of FRL-DGT's inputs in this feature set).
+    /// </summary>
+    [Fact]
+    public void A_grid_over_a_learning_rate_the_model_never_reads_stops_the_submission()
+    {
+        SeparableFlowFeatures().Write(_temp.File("features"));
+        string Sweep(string grid, string values)
+        {
+            var file = _temp.File($"frl-{grid.GetHashCode():x}.yaml");
+            File.WriteAllText(file, $$$"""
+                name: frl-lr
+                features: features
+                model: {name: frl_dgt, settings: {classes: 3, image_size: 64, region_size: 30, patch: 6, dim: 32, heads: 2, mlp_dim: 64, depth: 1, head_hidden: 32, dgm_width: 8}}
+                train: {optimizer: adam, learning_rate: 1.0e-3, epochs: 1, batch_size: 8, seed: 1, threads: 1}
+                grid:
+                  {{{grid}}}: {{{values}}}
+                """);
+            return file;
+        }
+
+        var error = Assert.Throws<InvalidDataException>(() => SweepSubmitter.Plan(SweepDefinition.Load(Sweep("train.learning_rate", "[1.0e-3, 2.0e-3]")), new FeatureSetCache()));
+        Assert.True(error.Message.Contains("train.learning_rate does not reach model frl_dgt", StringComparison.Ordinal), error.Message);
+        Assert.Contains("dgm, fusion", error.Message);
+        var inputs = Record.Exception(() => SweepSubmitter.Plan(SweepDefinition.Load(Sweep("train.batch_size", "[8, 16]")), new FeatureSetCache()));
+        Assert.True(inputs is InvalidDataException, inputs?.ToString());
+        Assert.DoesNotContain("does not reach", inputs!.Message);
+    }
+
     [Fact]
     public async Task A_ststnet_sweep_trains_every_fold_and_scores_the_held_out_subjects()
     {

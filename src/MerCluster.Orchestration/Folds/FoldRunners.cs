@@ -32,7 +32,10 @@ public sealed class FoldRunners(IFoldRunner training, IFoldRunner? noop = null)
     /// build) and checks the feature set carries its inputs, so a feature set from the wrong pipeline stops the
     /// submission with one message instead of failing every fold <c>max_attempts</c> times.
     /// </summary>
-    public static void CheckFeatures(SweepOptions options, string source, FeatureSet features, string featuresDirectory)
+    /// <param name="gridKeys">The sweep's grid keys (dotted, as <see cref="ConfigKeys.Normalize"/> writes them): a grid over a setting the model never reads
+    /// (train.learning_rate for a model whose every group has its own rate) would run identical trials, so it stops here.</param>
+    public static void CheckFeatures(SweepOptions options, string source, FeatureSet features, string featuresDirectory,
+        IReadOnlyCollection<string>? gridKeys = null)
     {
         if (options.ModelName == NoopFoldRunner.ModelName)
             return;
@@ -49,6 +52,11 @@ public sealed class FoldRunners(IFoldRunner training, IFoldRunner? noop = null)
         }
         using (trainer)
         {
+            const string learningRate = "train.learning_rate";
+            if (gridKeys?.Contains(ConfigKeys.Normalize(learningRate)) == true && trainer.Description is { UsesTrainLearningRate: false } description)
+                throw new InvalidDataException($"{source}: grid: {learningRate} does not reach model {options.ModelName}: each of its " +
+                    $"parameter groups ({string.Join(", ", description.ParameterGroups.Select(g => g.Name))}) trains at a rate of its own " +
+                    "model setting; grid those settings instead");
             try
             {
                 trainer.CheckInputs(features, $"{source}: feature set {featuresDirectory}");

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using MerCluster.Core.Configuration;
 using MerCluster.Core.Protocols;
 using MerCluster.Orchestration.Folds;
 using MerCluster.Orchestration.Grains;
@@ -18,7 +19,7 @@ public static class SweepSubmitter
         var featureSet = features.Get(definition.ResolvePath(definition.Options.Features!));
         var first = definition.Grid.Trials[0];
         FoldRunners.CheckFeatures(definition.TrialOptions(first), $"{definition.Source} ({first.Label})", featureSet,
-            definition.ResolvePath(definition.Options.Features!));
+            definition.ResolvePath(definition.Options.Features!), definition.Grid.Axes.Select(a => ConfigKeys.Normalize(a.Key)).ToList());
         var protocol = EvaluationProtocols.Create(definition.Options.Protocol, featureSet.Samples);
         var samplesJson = SweepContext.SamplesJson(featureSet.Samples);
         return new SweepPlan(
