@@ -24,7 +24,7 @@ public sealed class TrainingSweepTests : IDisposable
         SeparableFlowFeatures().Write(_temp.File("features"));
         string Sweep(string grid, string values)
         {
-            var file = _temp.File($"frl-{grid.GetHashCode():x}.yaml");
+            var file = _temp.File($"frl-{grid}.yaml");
             File.WriteAllText(file, $$$"""
                 name: frl-lr
                 features: features

@@ -63,9 +63,8 @@ public static partial class ScalarRelease
             {
                 // The real library first, found as TorchSharp would (its package's runtimes folder), so that ours finds
                 // its dependency, libLibTorchSharp.so, already loaded by that name.
-                var real = NativeLibrary.Load(TorchSharpLibrary, assembly, searchPath);
+                NativeLibrary.Load(TorchSharpLibrary, assembly, searchPath);
                 _handle = NativeLibraryLocator.Load(Library, typeof(ScalarRelease).Assembly);
-                GC.KeepAlive(real);
                 return _handle;
             }
             finally
