@@ -114,6 +114,12 @@ public sealed record PipelineOptions
 
     public FlowUvsOptions FlowUvs { get; init; } = new();
 
+    /// <summary>The outputs this pipeline min-max scales per sample and channel, with the top of their range (a feature set's <c>min_max</c>).</summary>
+    public IReadOnlyDictionary<string, float> MinMaxOutputs() =>
+        Outputs.Contains(PipelineOutput.FlowUvs) && FlowUvs.Scale == FlowUvsScale.MinMax
+            ? new Dictionary<string, float> { [PipelineOutput.FlowUvs.Key()] = Steps.MinMaxStep.High }
+            : new Dictionary<string, float>();
+
     public OutputSizeOptions FlowImage { get; init; } = new() { Size = 224 };
 
     public OutputSizeOptions DynamicImage { get; init; } = new() { Size = 224 };

@@ -275,7 +275,7 @@ public sealed class Trainer : IDisposable
         if (sampleWeights is not null && !sampleWeights.All(w => w >= 0))
             throw new TrainingException(TrainingStatus.Argument, $"{context}: sample weights must be non-negative");
         ApplyThreads();
-        using var data = new Batches(InputsFor(features, context), features.LabelIndices(), sampleWeights);
+        using var data = new Batches(InputsFor(features, context), features.LabelIndices(), sampleWeights, AugmentableMinMax(features, context));
         if (Epoch < _train.Epochs)
             _subjects?.UnionWith(features.Samples.Select(s => s.Subject));
         if (Epoch == 0 && _train.Epochs > 0)
@@ -431,7 +431,7 @@ public sealed class Trainer : IDisposable
         if (repeats < 1)
             throw new ArgumentOutOfRangeException(nameof(repeats), "the benchmark needs at least one repeat");
         ApplyThreads();
-        using var data = new Batches(InputsFor(features, Context(null)), features.LabelIndices(), null);
+        using var data = new Batches(InputsFor(features, Context(null)), features.LabelIndices(), null, AugmentableMinMax(features, Context(null)));
         RunEpoch(data, null, default);
         double trainerSeconds = double.PositiveInfinity, rawSeconds = double.PositiveInfinity;
         var steps = (int)((data.Count + _train.BatchSize - 1) / _train.BatchSize);
@@ -489,7 +489,11 @@ public sealed class Trainer : IDisposable
     /// Throws, naming the input, unless <paramref name="features"/> carries every input of this model in the model's
     /// shape (what training would find out at its first step).
     /// </summary>
-    public void CheckInputs(FeatureSet features, string context) => InputsFor(features, context);
+    public void CheckInputs(FeatureSet features, string context)
+    {
+        InputsFor(features, context);
+        AugmentableMinMax(features, context);
+    }
 
     public void Dispose()
     {
@@ -536,7 +540,7 @@ public sealed class Trainer : IDisposable
                     var index = order.narrow(0, step * batch, Math.Min(batch, n - step * batch));
                     List<Tensor> inputs = data.Inputs.Select(x => x.index_select(0, index).to(_device)).ToList();
                     if (augmenting)
-                        inputs = Augmentation.Apply(inputs, _model.Inputs, _train, generator);
+                        inputs = Augmentation.Apply(inputs, _model.Inputs, _train, generator, data.MinMax);
                     var labels = data.Labels.index_select(0, index).to(_device);
                     var weights = data.Weights?.index_select(0, index).to(_device);
                     _optimizer.zero_grad();
@@ -633,6 +637,23 @@ public sealed class Trainer : IDisposable
         return arrays;
     }
 
+    /// <summary>
+    /// Per model input, the top of its per-sample min-max range in the feature set (null where it is not scaled so).
+    /// Such an input is no longer a displacement: a mirror maps it exactly, but a rotation or a zoom cannot turn its
+    /// vectors, so those augmentations stop the training, naming their keys.
+    /// </summary>
+    private float?[] AugmentableMinMax(FeatureSet features, string context)
+    {
+        var turning = new[] { ("train.rotation_degrees", _train.RotationDegrees), ("train.scale_jitter", _train.ScaleJitter) }
+            .Where(key => key.Item2 > 0).Select(key => key.Item1).ToList();
+        foreach (var spec in _model.Inputs.Where(s => s.MotionChannels && features.MinMax.ContainsKey(s.Name) && turning.Count > 0))
+            throw new TrainingException(TrainingStatus.Argument,
+                $"{context}: {string.Join(" and ", turning)} cannot apply to input '{spec.Name}': its channels are min-max scaled per sample " +
+                $"(0..{features.MinMax[spec.Name]:0.###}), so its u and v no longer turn or stretch as vectors; set {string.Join(" and ", turning)} to 0 " +
+                "(train.horizontal_flip still applies: a mirrored sample's u becomes the top of its range minus u) or use the pipeline's flow_uvs.scale: pixels");
+        return _model.Inputs.Select(spec => features.MinMax.TryGetValue(spec.Name, out var high) ? high : (float?)null).ToArray();
+    }
+
     private string Context(string? fold) => fold is null ? $"model '{Model}'" : $"model '{Model}', fold '{fold}'";
 
     private void ApplyThreads()
@@ -712,8 +733,9 @@ public sealed class Trainer : IDisposable
     /// <summary>A training or prediction set as CPU tensors (copied once from the feature arrays): inputs in the model's order, labels, optional weights.</summary>
     private sealed class Batches : IDisposable
     {
-        public Batches(IReadOnlyList<Core.Arrays.NdArray<float>> inputs, long[] labels, float[]? weights)
+        public Batches(IReadOnlyList<Core.Arrays.NdArray<float>> inputs, long[] labels, float[]? weights, float?[] minMax)
         {
+            MinMax = minMax;
             Inputs = inputs.Select(a => tensor(a.Data, a.Shape.Select(d => (long)d).ToArray())).ToList();
             Labels = tensor(labels);
             Weights = weights is null ? null : tensor(weights);
@@ -724,6 +746,8 @@ public sealed class Trainer : IDisposable
         public Tensor Labels { get; }
         public Tensor? Weights { get; }
         public long Count { get; }
+        /// <summary>Per input, the top of its per-sample min-max range, or null.</summary>
+        public float?[] MinMax { get; }
 
         public void Dispose()
         {

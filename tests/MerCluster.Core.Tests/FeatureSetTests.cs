@@ -39,6 +39,31 @@ public sealed class FeatureSetTests : IDisposable
     }
 
     [Fact]
+    public void An_input_min_max_scaled_per_sample_says_so_in_the_manifest_and_keeps_it_through_reading_and_row_selection()
+    {
+        var plain = TwoInputs();
+        var set = new FeatureSet(plain.Classes, plain.Samples, plain.Inputs, minMax: new Dictionary<string, float> { ["flow"] = 255f });
+        set.Write(_dir);
+        Assert.Contains("\"min_max\": 255", File.ReadAllText(Path.Combine(_dir, FeatureSet.ManifestFile)));
+        var back = FeatureSet.Read(_dir);
+        Assert.Equal(new Dictionary<string, float> { ["flow"] = 255f }, back.MinMax);
+        Assert.Equal(255f, back.Where(s => s.Database == "samm").MinMax["flow"]);
+
+        plain.Write(_dir);
+        Assert.DoesNotContain("min_max", File.ReadAllText(Path.Combine(_dir, FeatureSet.ManifestFile)));
+        Assert.Empty(FeatureSet.Read(_dir).MinMax);
+    }
+
+    [Fact]
+    public void A_min_max_for_an_input_the_set_lacks_is_an_error_naming_it()
+    {
+        var plain = TwoInputs();
+        var error = Assert.Throws<InvalidDataException>(() =>
+            new FeatureSet(plain.Classes, plain.Samples, plain.Inputs, minMax: new Dictionary<string, float> { ["flow_uvs"] = 255f }));
+        Assert.Contains("'flow_uvs'", error.Message);
+    }
+
+    [Fact]
     public void Label_indices_follow_the_class_order()
     {
         Assert.Equal([1L, 0L, 2L], TwoInputs().LabelIndices());

@@ -1,4 +1,7 @@
+using MerCluster.Core.Features;
 using MerCluster.Datasets.Synthetic;
+using MerCluster.Orchestration.Features;
+using MerCluster.Pipeline;
 using MerCluster.Orchestration.Store;
 using MerCluster.Orchestration.Sweeps;
 using MerCluster.Orchestration.Tests.Support;
@@ -40,6 +43,43 @@ public sealed class DatasetSweepTests : IDisposable
         Assert.Equal(File.ReadAllLines(Path.Combine(featureSet, "samples.csv")).Length - 1, predicted.Count);
         Assert.Equal(["casme2", "samm", "smic"], predicted.Select(p => p.DatabaseId).Distinct().Order());
         Assert.Single(await store.CacheEntriesAsync());
+    }
+
+    [Fact]
+    public void A_feature_set_built_by_a_pipeline_that_min_max_scales_its_flow_says_so_and_its_rows_span_that_range()
+    {
+        var synthetic = _temp.File("synthetic");
+        SyntheticDataset.Write(synthetic, new SynthOptions { Scale = SynthScale.Small, Seed = 3, Difficulty = SynthDifficulty.Easy });
+        var pipelineFile = _temp.File("quick-min-max.yaml");
+        File.WriteAllText(pipelineFile, """
+            name: quick-min-max
+            outputs: [flow_uvs]
+            alignment: {size: 112}
+            flow: {method: farneback}
+            flow_uvs: {size: 28, scale: min_max}
+            """);
+        var file = _temp.File("dataset.yaml");
+        File.WriteAllText(file, $$"""
+            name: min-max
+            dataset: {casme2: synthetic/CASME2, samm: synthetic/SAMM, smic: synthetic/SMIC}
+            pipeline: {{pipelineFile}}
+            model: {name: noop}
+            """);
+        var definition = SweepDefinition.Load(file);
+        var manifest = definition.Options.Dataset!.LoadManifest(definition.ResolvePath);
+
+        var outcome = DatasetFeatures.Ensure(manifest, PipelineOptions.Load(pipelineFile), SiloArtifacts.InFolder(_temp.File("cache")));
+        var set = FeatureSet.Read(outcome.Reference);
+
+        Assert.Equal(new Dictionary<string, float> { ["flow_uvs"] = 255f }, set.MinMax);
+        var u = set.Inputs["flow_uvs"];
+        var plane = 28 * 28;
+        for (var i = 0; i < set.Count; i++)
+        {
+            var row = u.Data.AsSpan(i * 3 * plane, plane).ToArray();
+            Assert.Equal(0f, row.Min());
+            Assert.Equal(255f, row.Max(), 1e-3f);
+        }
     }
 
     [Fact]

@@ -46,6 +46,8 @@ public class PipelineConfigTests
         var options = PipelineOptions.Load(name);
         Assert.Equal(name == "mjfn" ? SmicApex.MaxFlow : SmicApex.Middle, options.SmicApex);
         Assert.Equal(name == "ststnet" ? FlowUvsScale.MinMax : FlowUvsScale.Pixels, options.FlowUvs.Scale);
+        // The feature set says so, for the trainer's augmentation.
+        Assert.Equal(name == "ststnet" ? new Dictionary<string, float> { ["flow_uvs"] = 255f } : [], options.MinMaxOutputs());
     }
 
     [Fact]

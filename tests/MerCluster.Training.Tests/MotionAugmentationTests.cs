@@ -1,5 +1,8 @@
 using MerCluster.Core.Arrays;
 using MerCluster.Core.Features;
+using MerCluster.Training.Torch;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace MerCluster.Training.Tests;
 
@@ -47,5 +50,71 @@ public class MotionAugmentationTests
     public void A_horizontal_flip_keeps_vertical_motion()
     {
         Assert.Equal(1.0, TrainingAccuracy(UniformMotion(vertical: true), flip: true));
+    }
+
+    /// <summary>A batch of min-max scaled (u, v, strain) rows as STSTNet's pipeline writes them: each channel spans 0..255, u constant (0) in the last row.</summary>
+    private static Tensor MinMaxRows(int n, int size)
+    {
+        var random = new Random(11);
+        var data = new float[n * 3 * size * size];
+        for (var i = 0; i < n; i++)
+            for (var c = 0; c < 3; c++)
+            {
+                if (i == n - 1 && c == 0)
+                    continue;
+                var plane = data.AsSpan((i * 3 + c) * size * size, size * size);
+                for (var p = 0; p < plane.Length; p++)
+                    plane[p] = (float)random.NextDouble();
+                plane[random.Next(plane.Length)] = 0;
+                plane[random.Next(plane.Length)] = 1;
+                var (min, max) = (plane.ToArray().Min(), plane.ToArray().Max());
+                for (var p = 0; p < plane.Length; p++)
+                    plane[p] = (plane[p] - min) / (max - min) * 255f;
+            }
+        return torch.tensor(data, [n, 3, size, size]);
+    }
+
+    private static float Gap(Tensor a, Tensor b) => (a - b).abs().max().item<float>();
+
+    [Fact]
+    public void A_mirrored_min_max_scaled_sample_shows_the_mirrored_motion_scaled_the_same_way_and_an_unmirrored_one_is_unchanged()
+    {
+        const int n = 16, size = 6;
+        using var x = MinMaxRows(n, size);
+        var spec = new InputSpec("flow_uvs", "u, v, strain", [3, size, size], MotionChannels: true);
+        using var generator = new torch.Generator(3);
+        var moved = Augmentation.Apply([x], [spec], Synthetic.Fast() with { HorizontalFlip = true }, generator, [255f])[0];
+        var mirrors = 0;
+        for (var i = 0; i < n; i++)
+        {
+            var row = x[i];
+            var flipped = row.flip(2);
+            if (Gap(moved[i], row) < 1e-3)
+                continue;
+            mirrors++;
+            // -u min-max scaled is 255 - (u min-max scaled); v and strain are mirrored as images; a constant u stays 0.
+            var expectedU = i == n - 1 ? flipped[0] : 255f - flipped[0];
+            Assert.True(Gap(moved[i][0], expectedU) < 1e-3, $"row {i}: u");
+            Assert.True(Gap(moved[i].narrow(0, 1, 2), flipped.narrow(0, 1, 2)) < 1e-3, $"row {i}: v and strain");
+        }
+        Assert.InRange(mirrors, 2, n - 2);
+    }
+
+    [Theory]
+    [InlineData(10.0, 0.0, "train.rotation_degrees")]
+    [InlineData(0.0, 0.1, "train.scale_jitter")]
+    public void Rotating_or_zooming_a_min_max_scaled_motion_input_stops_the_training_naming_the_key_and_the_input(double degrees, double jitter, string key)
+    {
+        var plain = UniformMotion(vertical: false);
+        var scaled = new FeatureSet(plain.Classes, plain.Samples, plain.Inputs, minMax: new Dictionary<string, float> { ["flow_uvs"] = 255f });
+        using var trainer = Trainer.Create(Synthetic.Ststnet(dropout: 0),
+            Synthetic.Fast(epochs: 1) with { HorizontalFlip = true, RotationDegrees = degrees, ScaleJitter = jitter });
+        var error = Assert.Throws<TrainingException>(() => trainer.Fit(scaled));
+        Assert.Contains(key, error.Message);
+        Assert.Contains("'flow_uvs'", error.Message);
+        Assert.Contains("min-max", error.Message);
+        Assert.Throws<TrainingException>(() => trainer.CheckInputs(scaled, "sweep"));
+        // The same input as computed (pixels) turns with the image.
+        trainer.Fit(plain);
     }
 }

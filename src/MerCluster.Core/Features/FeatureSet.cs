@@ -11,7 +11,9 @@ public sealed record FeatureSample(string SampleId, string Subject, string Datab
 /// <summary>
 /// The features a model trains on, as one directory: featureset.json (classes and inputs with per-sample shape [C,H,W]),
 /// samples.csv (sample_id,subject,database,label; rows in array order) and one float32 .npy of shape [N,C,H,W] per input.
-/// Inputs keep the order of featureset.json, which is the order a multi-input model receives them in.
+/// Inputs keep the order of featureset.json, which is the order a multi-input model receives them in. An input whose
+/// entry has <c>min_max: HIGH</c> holds every sample's channels min-max scaled on their own to 0..HIGH (STSTNet's 8-bit
+/// u, v and strain images): its values are no longer vectors in pixels, which a geometric augmentation must know.
 /// </summary>
 public sealed class FeatureSet
 {
@@ -23,9 +25,13 @@ public sealed class FeatureSet
     public IReadOnlyList<FeatureSample> Samples { get; }
     public IReadOnlyDictionary<string, NdArray<float>> Inputs { get; }
 
+    /// <summary>The inputs min-max scaled per sample and channel, with the top of their range (0..HIGH).</summary>
+    public IReadOnlyDictionary<string, float> MinMax { get; }
+
     /// <summary>Checks that every label is a class and every input holds one [C,H,W] row per sample.</summary>
     public FeatureSet(IReadOnlyList<string> classes, IReadOnlyList<FeatureSample> samples,
-        IEnumerable<KeyValuePair<string, NdArray<float>>> inputs, string source = "feature set")
+        IEnumerable<KeyValuePair<string, NdArray<float>>> inputs, string source = "feature set",
+        IReadOnlyDictionary<string, float>? minMax = null)
     {
         if (classes.Count == 0)
             throw new InvalidDataException($"{source}: no classes");
@@ -47,6 +53,14 @@ public sealed class FeatureSet
         }
         if (ordered.Count == 0)
             throw new InvalidDataException($"{source}: no inputs");
+        foreach (var (name, high) in minMax ?? new Dictionary<string, float>())
+        {
+            if (!ordered.ContainsKey(name))
+                throw new InvalidDataException($"{source}: min_max names input '{name}', which it does not have");
+            if (!(high > 0) || !float.IsFinite(high))
+                throw new InvalidDataException($"{source}: input '{name}' has min_max {high}, expected a positive number");
+        }
+        MinMax = new Dictionary<string, float>(minMax ?? new Dictionary<string, float>());
         Classes = classes.ToArray();
         Samples = samples.ToArray();
         Inputs = ordered;
@@ -78,7 +92,7 @@ public sealed class FeatureSet
                 Array.Copy(pair.Value.Data, (long)rows[r] * rowLength, data, (long)r * rowLength, rowLength);
             return KeyValuePair.Create(pair.Key, new NdArray<float>([rows.Count, .. pair.Value.Shape[1..]], data));
         });
-        return new FeatureSet(Classes, rows.Select(i => Samples[i]).ToArray(), inputs.ToList());
+        return new FeatureSet(Classes, rows.Select(i => Samples[i]).ToArray(), inputs.ToList(), minMax: MinMax);
     }
 
     public static FeatureSet Read(string directory)
@@ -103,6 +117,7 @@ public sealed class FeatureSet
 
         var samples = ReadSamples(Path.Combine(directory, SamplesFile));
         var inputs = new List<KeyValuePair<string, NdArray<float>>>();
+        var minMax = new Dictionary<string, float>();
         for (var i = 0; i < manifest.Inputs.Count; i++)
         {
             var entry = manifest.Inputs[i];
@@ -114,14 +129,17 @@ public sealed class FeatureSet
                 throw new InvalidDataException(
                     $"{path}: shape ({string.Join(", ", array.Shape)}) does not match inputs[{i}].shape [N, {string.Join(", ", entry.Shape)}] of {manifestPath}");
             inputs.Add(KeyValuePair.Create(entry.Name, array));
+            if (entry.MinMax is { } high)
+                minMax[entry.Name] = high;
         }
-        return new FeatureSet(manifest.Classes, samples, inputs, directory);
+        return new FeatureSet(manifest.Classes, samples, inputs, directory, minMax);
     }
 
     public void Write(string directory)
     {
         Directory.CreateDirectory(directory);
-        var entries = Inputs.Select(p => new ManifestInput(p.Key, $"{p.Key}.npy", p.Value.Shape[1..])).ToList();
+        var entries = Inputs.Select(p => new ManifestInput(p.Key, $"{p.Key}.npy", p.Value.Shape[1..],
+            MinMax.TryGetValue(p.Key, out var high) ? high : null)).ToList();
         foreach (var entry in entries)
             Npy.Write(Path.Combine(directory, entry.File!), Inputs[entry.Name!]);
         var csv = new StringBuilder().Append(SamplesHeader).Append('\n');
@@ -161,7 +179,8 @@ public sealed class FeatureSet
     internal sealed record ManifestInput(
         [property: JsonPropertyName("name")] string? Name,
         [property: JsonPropertyName("file")] string? File,
-        [property: JsonPropertyName("shape")] int[]? Shape);
+        [property: JsonPropertyName("shape")] int[]? Shape,
+        [property: JsonPropertyName("min_max"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] float? MinMax = null);
 
     internal sealed record Manifest(
         [property: JsonPropertyName("classes")] List<string>? Classes,

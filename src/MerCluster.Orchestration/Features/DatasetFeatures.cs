@@ -27,9 +27,10 @@ public static class DatasetFeatures
 
     /// <summary>
     /// Bumped when preprocessing changes in a way the pipeline's parameters do not show, so feature sets built before are
-    /// not found again (2: each clip magnified at its database's frame rate, not the pipeline's).
+    /// not found again (2: each clip magnified at its database's frame rate, not the pipeline's; 3: featureset.json
+    /// marks min-max scaled inputs).
     /// </summary>
-    private const int Revision = 2;
+    private const int Revision = 3;
 
     /// <summary>The name of the feature set of <paramref name="manifest"/> under <paramref name="pipeline"/>: the pipeline's name and a hash of the manifest, the pipeline's parameters and <see cref="Revision"/>.</summary>
     public static string NameFor(Manifest manifest, PipelineOptions pipeline)
@@ -53,7 +54,7 @@ public static class DatasetFeatures
             throw new InvalidDataException($"no sample of the manifest could be preprocessed; first error: {skipped.FirstOrDefault()}");
         var samples = kept.Select(i => manifest.Samples[i]).Select(s => new FeatureSample(s.SampleId, s.Subject, s.Database, s.Label)).ToList();
         var inputs = pipeline.Outputs.Select((output, o) => KeyValuePair.Create(output.Key(), Stack(kept.Select(i => rows[i]![o]).ToList()))).ToList();
-        var featureSet = new FeatureSet(manifest.Classes, samples, inputs, $"{manifest.ClassSet} under pipeline {pipeline.Name}");
+        var featureSet = new FeatureSet(manifest.Classes, samples, inputs, $"{manifest.ClassSet} under pipeline {pipeline.Name}", pipeline.MinMaxOutputs());
 
         // Written on this silo's disk, then stored file by file with the manifest last, so a reader never sees half a
         // feature set. What an unfinished or damaged earlier attempt left goes first (no manifest: not a feature set).

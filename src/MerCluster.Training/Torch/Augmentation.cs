@@ -7,8 +7,8 @@ namespace MerCluster.Training.Torch;
 /// <summary>
 /// Geometric augmentation of a training batch (the train section's rotation_degrees, horizontal_flip, scale_jitter): one
 /// random affine map per sample applied to every image input alike. Motion-vector channels turn with the image (a
-/// mirrored flow field has its u negated) and box inputs move with it, so no sample shows a motion or a region that
-/// never happened. Pixel jitter (pixel_jitter_probability, pixel_jitter) then shifts the pixels of the chosen samples'
+/// mirrored flow field has its u negated; one min-max scaled per sample, as STSTNet's, has its u mirrored within its
+/// range) and box inputs move with it, so no sample shows a motion or a region that never happened. Pixel jitter (pixel_jitter_probability, pixel_jitter) then shifts the pixels of the chosen samples'
 /// plain images, each by its own offset; motion and box inputs keep their values.
 /// </summary>
 public static class Augmentation
@@ -19,10 +19,14 @@ public static class Augmentation
 
     private static bool Jitters(TrainOptions train) => train.PixelJitterProbability > 0 && train.PixelJitter > 0;
 
-    /// <summary>The geometric augmentation, then the pixel jitter, of one batch.</summary>
-    public static List<Tensor> Apply(IReadOnlyList<Tensor> batch, IReadOnlyList<InputSpec> specs, TrainOptions train, Generator generator)
+    /// <summary>
+    /// The geometric augmentation, then the pixel jitter, of one batch. <paramref name="minMax"/> gives, per input, the top
+    /// of its per-sample min-max range, or null for values as computed (a feature set's <c>min_max</c>).
+    /// </summary>
+    public static List<Tensor> Apply(IReadOnlyList<Tensor> batch, IReadOnlyList<InputSpec> specs, TrainOptions train, Generator generator,
+        IReadOnlyList<float?>? minMax = null)
     {
-        var output = Geometric(train) ? Move(batch, specs, train, generator) : batch.ToList();
+        var output = Geometric(train) ? Move(batch, specs, train, generator, minMax) : batch.ToList();
         return Jitters(train) ? Jitter(output, specs, train.PixelJitterProbability, train.PixelJitter, generator) : output;
     }
 
@@ -51,7 +55,8 @@ public static class Augmentation
         return output;
     }
 
-    private static List<Tensor> Move(IReadOnlyList<Tensor> batch, IReadOnlyList<InputSpec> specs, TrainOptions train, Generator generator)
+    private static List<Tensor> Move(IReadOnlyList<Tensor> batch, IReadOnlyList<InputSpec> specs, TrainOptions train, Generator generator,
+        IReadOnlyList<float?>? minMax)
     {
         var n = batch[0].shape[0];
         Tensor Uniform(double halfWidth) => (rand([n], generator: generator) * 2 - 1) * halfWidth;
@@ -84,7 +89,19 @@ public static class Augmentation
             }
             var grid = F.affine_grid(theta.to(x.device), x.shape, align_corners: false);
             var moved = F.grid_sample(x, grid, GridSampleMode.Bilinear, GridSamplePaddingMode.Zeros, align_corners: false);
-            if (spec is { MotionChannels: true } && x.shape[1] >= 2)
+            if (spec is { MotionChannels: true } && x.shape[1] >= 2 && minMax is not null && i < minMax.Count && minMax[i] is not null)
+            {
+                // Min-max scaling maps -u to (min + max) - u of the sample's own range: exact for a mirror. A rotation or
+                // a zoom has no such map (the trainer refuses them for these inputs).
+                if (train.RotationDegrees > 0 || train.ScaleJitter > 0)
+                    throw new ArgumentException($"input '{spec.Name}' is min-max scaled per sample: only a mirror can move its vectors");
+                var u = moved.select(1, 0);
+                var flat = u.flatten(1);
+                var span = (flat.amin(1) + flat.amax(1)).view(n, 1, 1);
+                var mirrored = (mirror < 0).to(x.device).view(n, 1, 1);
+                moved = cat([where(mirrored, span - u, u).unsqueeze(1), moved.narrow(1, 1, x.shape[1] - 1)], 1);
+            }
+            else if (spec is { MotionChannels: true } && x.shape[1] >= 2)
             {
                 var m = inverse.to(x.device).view(n, 2, 2, 1, 1);
                 var u = moved.select(1, 0);
