@@ -25,7 +25,7 @@ public sealed class SmallConfigCommandTests : IDisposable
         SyntheticDataset.Write(synthetic, new SynthOptions { Scale = SynthScale.Small, Seed = 3, Difficulty = SynthDifficulty.Easy });
         string[] roots = ["--casme2", Path.Combine(synthetic, "CASME2"), "--samm", Path.Combine(synthetic, "SAMM"), "--smic", Path.Combine(synthetic, "SMIC")];
         var configs = Directory.GetFiles(Path.Combine(RepositoryPaths.Configs, "models"), "*-small.yaml").Order(StringComparer.Ordinal).ToList();
-        Assert.Equal(["frl_dgt-small.yaml", "mfvan-small.yaml", "mobilevit_svm-small.yaml", "msmmt-small.yaml"], configs.Select(Path.GetFileName));
+        Assert.Equal(["frl_dgt-small.yaml", "mfvan-small.yaml", "mobilevit_svm-small.yaml", "msmmt-small.yaml", "ststnet-small.yaml"], configs.Select(Path.GetFileName));
 
         foreach (var config in configs)
         {
