@@ -8,8 +8,9 @@ namespace MerCluster.Training.Torch;
 /// Geometric augmentation of a training batch (the train section's rotation_degrees, horizontal_flip, scale_jitter): one
 /// random affine map per sample applied to every image input alike. Motion-vector channels turn with the image (a
 /// mirrored flow field has its u negated; one min-max scaled per sample, as STSTNet's, has its u mirrored within its
-/// range) and box inputs move with it, so no sample shows a motion or a region that never happened. Pixel jitter (pixel_jitter_probability, pixel_jitter) then shifts the pixels of the chosen samples'
-/// plain images, each by its own offset; motion and box inputs keep their values.
+/// range) and box inputs move with it, so no sample shows a motion or a region that never happened. Pixel jitter
+/// (pixel_jitter_probability, pixel_jitter) then shifts the pixels of the chosen samples' plain images, each by its own
+/// offset; motion and box inputs keep their values.
 /// </summary>
 public static class Augmentation
 {
