@@ -1,11 +1,11 @@
 using MerCluster.Core.Features;
 using MerCluster.Datasets.Synthetic;
 using MerCluster.Orchestration.Features;
-using MerCluster.Pipeline;
+using MerCluster.Orchestration.Folds;
 using MerCluster.Orchestration.Store;
 using MerCluster.Orchestration.Sweeps;
 using MerCluster.Orchestration.Tests.Support;
-using MerCluster.Orchestration.Folds;
+using MerCluster.Pipeline;
 
 namespace MerCluster.Orchestration.Tests;
 
