@@ -646,7 +646,8 @@ public sealed class Trainer : IDisposable
     {
         var turning = new[] { ("train.rotation_degrees", _train.RotationDegrees), ("train.scale_jitter", _train.ScaleJitter) }
             .Where(key => key.Item2 > 0).Select(key => key.Item1).ToList();
-        foreach (var spec in _model.Inputs.Where(s => s.MotionChannels && features.MinMax.ContainsKey(s.Name) && turning.Count > 0))
+        var scaled = _model.Inputs.FirstOrDefault(s => s.MotionChannels && features.MinMax.ContainsKey(s.Name));
+        if (scaled is { } spec && turning.Count > 0)
             throw new TrainingException(TrainingStatus.Argument,
                 $"{context}: {string.Join(" and ", turning)} cannot apply to input '{spec.Name}': its channels are min-max scaled per sample " +
                 $"(0..{features.MinMax[spec.Name]:0.###}), so its u and v no longer turn or stretch as vectors; set {string.Join(" and ", turning)} to 0 " +

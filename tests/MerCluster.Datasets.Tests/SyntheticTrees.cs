@@ -27,6 +27,17 @@ public abstract class SyntheticTree : IDisposable
 
     public string PathOf(params string[] parts) => _tree.PathOf(parts);
 
+    /// <summary>Asserts that every <paramref name="every"/>-th clip's onset, apex and offset frames are byte-identical under both roots.</summary>
+    public static void AssertSameFrames(SynthPlan plan, Func<string, string> expected, Func<string, string> actual, int every)
+    {
+        foreach (var clip in plan.Clips.Where((_, i) => i % every == 0))
+            foreach (var frame in new[] { clip.Onset, clip.Apex, clip.Offset })
+            {
+                var relative = Path.Combine(SynthPlan.FolderOf(clip.Database), clip.Directory, clip.FrameFile(frame));
+                Assert.Equal(File.ReadAllBytes(expected(relative)), File.ReadAllBytes(actual(relative)));
+            }
+    }
+
     public static Manifest LoadComposite(string root) => CompositeBuilder.Load(ClassSet.Named(ClassSet.Megc2019),
         Path.Combine(root, "SMIC"), Path.Combine(root, "CASME2"), Path.Combine(root, "SAMM"));
 

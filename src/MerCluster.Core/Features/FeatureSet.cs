@@ -53,14 +53,15 @@ public sealed class FeatureSet
         }
         if (ordered.Count == 0)
             throw new InvalidDataException($"{source}: no inputs");
-        foreach (var (name, high) in minMax ?? new Dictionary<string, float>())
+        minMax ??= new Dictionary<string, float>();
+        foreach (var (name, high) in minMax)
         {
             if (!ordered.ContainsKey(name))
                 throw new InvalidDataException($"{source}: min_max names input '{name}', which it does not have");
             if (!(high > 0) || !float.IsFinite(high))
                 throw new InvalidDataException($"{source}: input '{name}' has min_max {high}, expected a positive number");
         }
-        MinMax = new Dictionary<string, float>(minMax ?? new Dictionary<string, float>());
+        MinMax = new Dictionary<string, float>(minMax);
         Classes = classes.ToArray();
         Samples = samples.ToArray();
         Inputs = ordered;
