@@ -43,6 +43,12 @@ public sealed record ModelDescription(
     /// </summary>
     public bool UsesTrainLearningRate { get; init; } = true;
 
+    /// <summary>Why the train section's <c>learning_rate</c> does nothing for this model; null when some group trains at it.</summary>
+    public string? UnusedLearningRate => UsesTrainLearningRate ? null : LearningRateUnused(Model, ParameterGroups.Select(g => g.Name));
+
+    internal static string LearningRateUnused(string model, IEnumerable<string> groups) =>
+        $"train.learning_rate does not reach model {model}: each of its parameter groups ({string.Join(", ", groups)}) trains at a rate of its own model setting";
+
     internal static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
     public int[] ShapeOf(string layer) =>

@@ -95,6 +95,22 @@ public sealed class Trainer : IDisposable
 
     public static Trainer Create(ModelOptions model, TrainOptions train) => new(model, train);
 
+    /// <summary>
+    /// Why the train section's <c>learning_rate</c> does nothing for <paramref name="model"/> (every parameter group has
+    /// a rate of its own setting), or null when some group trains at it. Builds the model alone: no weights, no optimizer.
+    /// </summary>
+    public static string? UnusedLearningRate(ModelOptions model)
+    {
+        RecognitionModel built;
+        lock (Construction)
+            built = ModelRegistry.Create(model.Name, model.Settings, out _);
+        using (built)
+        {
+            var groups = built.ParameterGroups();
+            return groups.All(g => g.LearningRate is not null) ? ModelDescription.LearningRateUnused(model.Name, groups.Select(g => g.Name)) : null;
+        }
+    }
+
     public static Trainer Create(TrainingConfig config) => Create(config.Model, config.Train);
 
     /// <summary>Rebuilds a trainer from a checkpoint at its epoch; <paramref name="overrides"/> replaces training keys (e.g. more epochs, another device).</summary>

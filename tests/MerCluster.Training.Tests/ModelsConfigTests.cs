@@ -9,6 +9,7 @@ public class ModelsConfigTests
     [InlineData("mobilevit_svm-small", "mobilevit_svm")]
     [InlineData("frl_dgt-small", "frl_dgt")]
     [InlineData("mfvan-small", "mfvan")]
+    [InlineData("mjfn-small", "mjfn")]
     [InlineData("ststnet-small", "ststnet")]
     public void A_seed_model_config_file_binds_and_builds_its_model(string file, string model)
     {

@@ -65,6 +65,7 @@ internal static class TrainCommand
             if (epochs is { } e)
                 config = config with { Train = config.Train with { Epochs = e } };
             features = FeatureSet.Read(featuresDir.FullName);
+            WarnUnusedLearningRate(config, configFile?.FullName ?? TrainingConfig.PathFor(model));
         }
         catch (Exception e) when (e is ConfigException or InvalidDataException or IOException or ArgumentException)
         {
@@ -74,6 +75,25 @@ internal static class TrainCommand
         return holdout == NoHoldout
             ? RunAll(config, features, checkpoint!, cancellation)
             : RunFold(config, features, holdout, checkpoint, csv, cancellation);
+    }
+
+    /// <summary>
+    /// A config that writes <c>train.learning_rate</c> for a model whose every parameter group has a rate of its own
+    /// (FRL-DGT) is told so before training, instead of training as if the rate mattered.
+    /// </summary>
+    private static void WarnUnusedLearningRate(TrainingConfig config, string path)
+    {
+        if (!File.Exists(path) || PaperSettings.Read(path, "").All(s => s.Key != "train.learning_rate"))
+            return;
+        try
+        {
+            if (Trainer.UnusedLearningRate(config.Model) is { } unused)
+                Console.Error.WriteLine($"warning: {path}: {unused}; set those instead");
+        }
+        catch (TrainingException)
+        {
+            // The training itself reports what is wrong with the model's settings.
+        }
     }
 
     private static int RunFold(TrainingConfig config, FeatureSet features, string holdout, FileInfo? checkpoint, FileInfo? csv, CancellationToken cancellation)

@@ -53,10 +53,8 @@ public sealed class FoldRunners(IFoldRunner training, IFoldRunner? noop = null)
         using (trainer)
         {
             const string learningRate = "train.learning_rate";
-            if (gridKeys?.Contains(ConfigKeys.Normalize(learningRate)) == true && trainer.Description is { UsesTrainLearningRate: false } description)
-                throw new InvalidDataException($"{source}: grid: {learningRate} does not reach model {options.ModelName}: each of its " +
-                    $"parameter groups ({string.Join(", ", description.ParameterGroups.Select(g => g.Name))}) trains at a rate of its own " +
-                    "model setting; grid those settings instead");
+            if (gridKeys?.Contains(ConfigKeys.Normalize(learningRate)) == true && trainer.Description.UnusedLearningRate is { } unused)
+                throw new InvalidDataException($"{source}: grid: {unused}; grid those settings instead");
             try
             {
                 trainer.CheckInputs(features, $"{source}: feature set {featuresDirectory}");
