@@ -378,12 +378,22 @@ public sealed class ClusterTests(PostgresServer postgres) : IAsyncLifetime
     {
         // Not before a fold is done: by then every grain of the sweep is up, so the kills interrupt folds only.
         await WaitForAsync(async () => (await store.ProgressAsync(sweepId)).Sum(p => p.Done) >= 1 ? "done" : null, "a fold to finish", SweepTimeout);
-        var fold = await WaitForAsync(async () => (await store.SweepFoldsAsync(sweepId)).FirstOrDefault(f => f.State == FoldStates.Running), "a fold to run");
+        // A fold whose attempt has just started: the first folds start together, so when one is done the others are
+        // finishing too, and one done before its silo dies never runs again (the noop folds take 10 s).
+        var fold = await WaitForAsync(async () =>
+        {
+            foreach (var running in (await store.SweepFoldsAsync(sweepId)).Where(f => f.State == FoldStates.Running))
+                if ((await store.AttemptsAsync(running.Id)).SingleOrDefault(a => a.Attempt == running.Attempt) is { } attempt
+                    && DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - attempt.StartedAt < 3000)
+                    return running;
+            return null;
+        }, "a fold to start", SweepTimeout);
         var attempt = fold.Attempt;
         for (var kill = 1; kill <= kills; kill++)
         {
-            var running = kill == 1 ? fold : await WaitForAsync(async () => await store.FoldAsync(fold.Id) is { State: FoldStates.Running } f && f.Attempt > attempt ? f : null,
-                $"fold {fold.HeldOutSubject} to run again after kill {kill - 1}", SweepTimeout);
+            var running = kill == 1 ? fold : await WithFoldsOnTimeoutAsync(store, sweepId, () => WaitForAsync(
+                async () => await store.FoldAsync(fold.Id) is { State: FoldStates.Running } f && f.Attempt > attempt ? f : null,
+                $"fold {fold.HeldOutSubject} to run again after kill {kill - 1}", SweepTimeout));
             attempt = running.Attempt;
             var victim = Silo(running.Silo!);
             victim.Kill();
@@ -402,11 +412,16 @@ public sealed class ClusterTests(PostgresServer postgres) : IAsyncLifetime
         return (await SweepSubmitter.SubmitAsync(cluster.Grains, cluster.Store, SweepSubmitter.Plan(SweepDefinition.Load(file), new FeatureSetCache()))).Id;
     }
 
-    private async Task WaitForCompleteAsync(CoordinationStore store, string sweepId)
+    private async Task WaitForCompleteAsync(CoordinationStore store, string sweepId) =>
+        await WithFoldsOnTimeoutAsync(store, sweepId, () =>
+            WaitForAsync(async () => (await store.FindSweepAsync(sweepId))?.State == SweepStates.Complete ? "complete" : null, "the sweep to complete", SweepTimeout));
+
+    /// <summary>Runs <paramref name="wait"/>; when it times out, the error also lists every fold of the sweep with its attempts.</summary>
+    private static async Task<T> WithFoldsOnTimeoutAsync<T>(CoordinationStore store, string sweepId, Func<Task<T>> wait)
     {
         try
         {
-            await WaitForAsync(async () => (await store.FindSweepAsync(sweepId))?.State == SweepStates.Complete ? "complete" : null, "the sweep to complete", SweepTimeout);
+            return await wait();
         }
         catch (TimeoutException e)
         {
