@@ -412,8 +412,8 @@ public sealed class ClusterTests(PostgresServer postgres) : IAsyncLifetime
         return (await SweepSubmitter.SubmitAsync(cluster.Grains, cluster.Store, SweepSubmitter.Plan(SweepDefinition.Load(file), new FeatureSetCache()))).Id;
     }
 
-    private async Task WaitForCompleteAsync(CoordinationStore store, string sweepId) =>
-        await WithFoldsOnTimeoutAsync(store, sweepId, () =>
+    private Task<string> WaitForCompleteAsync(CoordinationStore store, string sweepId) =>
+        WithFoldsOnTimeoutAsync(store, sweepId, () =>
             WaitForAsync(async () => (await store.FindSweepAsync(sweepId))?.State == SweepStates.Complete ? "complete" : null, "the sweep to complete", SweepTimeout));
 
     /// <summary>Runs <paramref name="wait"/>; when it times out, the error also lists every fold of the sweep with its attempts.</summary>

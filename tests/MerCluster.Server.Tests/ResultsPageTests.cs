@@ -217,7 +217,6 @@ public sealed class ResultsPageTests(WatchedSweep sweep) : IClassFixture<Watched
         return captions.Select(c => c.Split(':')[0]).ToArray();
     }
 
-    /// <summary>Presses Tab until the link to <paramref name="href"/> has the focus; returns the hrefs focused on the way, in order.</summary>
     /// <summary>
     /// Waits until <paramref name="page"/> is at a URL ending in <paramref name="pathAndQuery"/>. The driver polls the
     /// page's URL: WaitForURLAsync checks the URL, then subscribes to navigations, and misses one delivered in between
@@ -226,6 +225,7 @@ public sealed class ResultsPageTests(WatchedSweep sweep) : IClassFixture<Watched
     private static Task NavigatedToAsync(IPage page, string pathAndQuery) =>
         Assertions.Expect(page).ToHaveURLAsync(new Regex(Regex.Escape(pathAndQuery) + "$"), new() { Timeout = 60_000 });
 
+    /// <summary>Presses Tab until the link to <paramref name="href"/> has the focus; returns the hrefs focused on the way, in order.</summary>
     private static async Task<List<string>> TabUntilAsync(IPage page, string href)
     {
         var order = new List<string>();
